@@ -1,0 +1,21 @@
+# pkgbuild's two commands: `make example` builds the example package and
+# loads it with torch; `make test` runs every test (installing Debian's
+# python3-torch and friends first when they are missing).
+GO ?= go
+export PKGBUILD_REQUIRE_TORCH = 1
+
+.PHONY: example test deps bin
+
+bin:
+	$(GO) build -o bin/pkgbuild ./cmd/pkgbuild
+
+deps:
+	./.ci/deps
+
+example: deps bin
+	cd examples/tinynet && ../../bin/pkgbuild build
+	/usr/bin/python3 examples/tinynet/load.py examples/tinynet/build/tinynet.pt
+
+test: deps
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...

@@ -1,0 +1,198 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pkgbuild/pkgbuild/emit"
+	"github.com/pkgbuild/pkgbuild/manifest"
+	"github.com/pkgbuild/pkgbuild/resolver"
+)
+
+func init() {
+	register(&command{
+		name:    "build",
+		summary: "build a torch.package archive from a manifest",
+		usage: `usage: pkgbuild build [-m MANIFEST] [-o OUT] [--parents intern|torch]
+
+Reads the manifest (default ./pkgbuild.toml), scans the Python sources it
+reaches without running them, decides every module as torch.package would,
+and writes the archive atomically (to a temporary file, then renamed): the
+previous output or none is left on any failure, never a partial one.
+
+The output is byte-for-byte the same for the same inputs, whatever the
+file times, directory order, working directory, umask, locale or time
+zone. OUT ending in "/" writes the unzipped folder that torch's
+DirectoryReader loads. Every problem is reported at once, grouped by
+reason, with the import chain that caused it and a fix; warnings and notes
+do not fail the build. The last line of output is the archive's digest:
+
+  sha256:<64 hex>  OUT
+
+Example:
+  pkgbuild build -m examples/tinynet/pkgbuild.toml -o /tmp/tinynet.pt
+`,
+		run: runBuild,
+	})
+}
+
+// buildFlags are the flags every command that resolves a manifest shares.
+type buildFlags struct {
+	manifest string
+	parents  string
+}
+
+func (b *buildFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&b.manifest, "m", "pkgbuild.toml", "the manifest")
+	fs.StringVar(&b.parents, "parents", "", `override the manifest's parents: "intern" or "torch"`)
+}
+
+func runBuild(e *env, args []string) int {
+	c := lookup("build")
+	fs := flag.NewFlagSet("build", flag.ContinueOnError)
+	var bf buildFlags
+	bf.register(fs)
+	out := fs.String("o", "", "output archive (a path ending in / writes a folder); default: the manifest's output")
+	pos, code, ok := parse(c, e, fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		return e.report(fail(ExitUsage, "build: unexpected argument %q (the manifest is given with -m)", pos[0]))
+	}
+	res, err := resolve(e, bf)
+	if err != nil {
+		return e.report(err)
+	}
+	target := *out
+	if target == "" {
+		if res.manifest.Output == "" {
+			return e.report(fail(ExitUsage, "build: %s names no output; set output = \"...\" or pass -o", res.manifest.Path))
+		}
+		target = res.manifest.Output
+		if strings.HasSuffix(res.manifest.Output, "/") && !strings.HasSuffix(target, "/") {
+			target += "/"
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(strings.TrimSuffix(target, "/")), 0o755); err != nil {
+		return e.report(fail(ExitIO, "build: %v", err))
+	}
+	digest, err := emit.Write(target, plan(res.config, res.graph))
+	if err != nil {
+		return e.report(fail(ExitIO, "build: %v", err))
+	}
+	fmt.Fprintf(e.stdout, "sha256:%x  %s\n", digest, target)
+	return ExitOK
+}
+
+// resolution is a manifest resolved into a graph.
+type resolution struct {
+	manifest *manifest.Manifest
+	config   *resolver.Config
+	graph    *resolver.Graph
+}
+
+// resolve loads the manifest and resolves it, printing every problem.
+// Manifest errors are ExitUsage; packaging errors are ExitPackage, after
+// all of them are printed.
+func resolve(e *env, bf buildFlags) (*resolution, error) {
+	m, err := manifest.Load(bf.manifest)
+	if err != nil {
+		var list manifest.List
+		if errors.As(err, &list) || errors.Is(err, os.ErrNotExist) {
+			if errors.Is(err, os.ErrNotExist) && !exists(bf.manifest) {
+				return nil, fail(ExitUsage, "%s: no such manifest; pass -m MANIFEST or run in the folder that holds pkgbuild.toml", bf.manifest)
+			}
+			return nil, &exitError{code: ExitUsage, err: err}
+		}
+		return nil, &exitError{code: ExitUsage, err: err}
+	}
+	switch bf.parents {
+	case "":
+	case "intern":
+		m.Parents = manifest.ParentsIntern
+	case "torch":
+		m.Parents = manifest.ParentsTorch
+	default:
+		return nil, fail(ExitUsage, "--parents must be \"intern\" or \"torch\", not %q", bf.parents)
+	}
+	cfg := config(m)
+	g, err := resolver.Resolve(cfg, resolver.Options{})
+	if err != nil {
+		return nil, fail(ExitUsage, "%s: %v", m.Path, err)
+	}
+	rel := relativizer()
+	for _, sev := range []resolver.Severity{resolver.Warning, resolver.Note} {
+		if text := g.Problems.Format(sev, rel); text != "" {
+			fmt.Fprintf(e.stderr, "pkgbuild: %s:\n%s", plural(sev), text)
+		}
+	}
+	if n := g.Problems.Errors(); n > 0 {
+		return nil, fail(ExitPackage, "pkgbuild: %d packaging error(s):\n%s", n, g.Problems.Format(resolver.Error, rel))
+	}
+	return &resolution{manifest: m, config: cfg, graph: g}, nil
+}
+
+func plural(s resolver.Severity) string { return s.String() + "s" }
+
+// relativizer shows paths relative to the working folder when they are
+// below it, so messages stay short and clickable.
+func relativizer() func(string) string {
+	wd, err := os.Getwd()
+	return func(p string) string {
+		if err != nil || !filepath.IsAbs(p) {
+			return p
+		}
+		if r, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(r, "..") {
+			return r
+		}
+		return p
+	}
+}
+
+// config turns a manifest into the resolver's plain input.
+func config(m *manifest.Manifest) *resolver.Config {
+	pos := func(p manifest.Pos) resolver.Pos { return resolver.Pos{File: p.File, Line: p.Line} }
+	cfg := &resolver.Config{
+		Python:       m.Python.String(),
+		Roots:        m.Roots,
+		TorchParents: m.Parents == manifest.ParentsTorch,
+	}
+	for _, x := range m.Modules {
+		cfg.Modules = append(cfg.Modules, resolver.Entry{Name: x.Name, Pos: pos(x.Pos)})
+	}
+	for _, x := range m.Trees {
+		cfg.Trees = append(cfg.Trees, resolver.Entry{Name: x.Name, Pos: pos(x.Pos)})
+	}
+	actions := map[manifest.Action]resolver.Action{
+		manifest.Intern: resolver.Intern, manifest.Extern: resolver.Extern,
+		manifest.Mock: resolver.Mock, manifest.Deny: resolver.Deny,
+	}
+	for _, r := range m.Rules {
+		cfg.Rules = append(cfg.Rules, resolver.Rule{Action: actions[r.Action], Match: r.Glob, AllowEmpty: r.AllowEmpty, Pos: pos(r.Pos)})
+	}
+	for _, s := range m.Sources {
+		cfg.Sources = append(cfg.Sources, resolver.Source{Module: s.Module, File: s.File, IsPackage: s.Package, Pos: pos(s.Pos)})
+	}
+	for _, p := range m.Pickles {
+		cfg.Pickles = append(cfg.Pickles, resolver.Pickle{Package: p.Package, Name: p.Name, File: p.File, Pos: pos(p.Pos)})
+	}
+	for _, r := range m.Resources {
+		cfg.Resources = append(cfg.Resources, resolver.Resource{Package: r.Package, Name: r.Name, File: r.File, Pos: pos(r.Pos)})
+	}
+	for _, h := range m.Hidden {
+		var imports []string
+		for _, x := range h.Imports {
+			imports = append(imports, x.Name)
+		}
+		cfg.Hidden = append(cfg.Hidden, resolver.Edges{From: h.Importers, Imports: imports, Pos: pos(h.Pos)})
+	}
+	for _, ig := range m.Ignore {
+		cfg.Ignore = append(cfg.Ignore, resolver.Edges{From: ig.Importers, Match: ig.Imported, Pos: pos(ig.Pos)})
+	}
+	return cfg
+}

@@ -1,0 +1,807 @@
+package resolver
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pkgbuild/pkgbuild/scanner"
+	"github.com/pkgbuild/pkgbuild/scanner/pickle"
+)
+
+// Matcher matches dotted module names (manifest.Glob implements it).
+type Matcher interface {
+	Match(name string) bool
+	String() string
+}
+
+// Pos is where a manifest entry was declared.
+type Pos struct {
+	File string
+	Line int
+}
+
+func (p Pos) String() string {
+	if p.File == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d", p.File, p.Line)
+}
+
+// Rule is one [[rule]]: the first rule whose Match accepts a module decides
+// its action.
+type Rule struct {
+	Action     Action
+	Match      Matcher
+	AllowEmpty bool
+	Pos        Pos
+}
+
+// Entry is a dotted module name from the manifest (modules, trees).
+type Entry struct {
+	Name string
+	Pos  Pos
+}
+
+// Source provides a module's code from a file, like save_source_string.
+type Source struct {
+	Module    string
+	File      string
+	IsPackage bool
+	Pos       Pos
+}
+
+// Pickle is a pickle made elsewhere, stored at Package/Name.
+type Pickle struct {
+	Package, Name, File string
+	Pos                 Pos
+}
+
+// Resource is a file stored at Package/Name.
+type Resource struct {
+	Package, Name, File string
+	Pos                 Pos
+}
+
+// Edges adds (Hidden) or removes (Ignore) dependencies of the modules that
+// From matches.
+type Edges struct {
+	From    Matcher
+	Imports []string // Hidden: module names to add
+	Match   Matcher  // Ignore: modules not to follow
+	Pos     Pos
+}
+
+// Config is everything the resolver needs from the manifest, as plain values.
+type Config struct {
+	Python    string
+	Roots     []string
+	Modules   []Entry
+	Trees     []Entry
+	Rules     []Rule
+	Sources   []Source
+	Pickles   []Pickle
+	Resources []Resource
+	Hidden    []Edges
+	Ignore    []Edges
+	// TorchParents leaves parent packages of interned modules out, as
+	// torch.package does, instead of interning them.
+	TorchParents bool
+}
+
+// Options are the resolver's collaborators.
+type Options struct {
+	FS FS // default OSFS
+	// Scan reads and scans one Python file; the default reads it through FS
+	// and calls scanner.Parse. The cache supplies a memoizing one.
+	Scan func(path string) (*scanner.File, error)
+	// Jobs is the number of files scanned at once (default GOMAXPROCS).
+	Jobs int
+}
+
+// disallowed are standard-library modules torch.package never externs
+// implicitly, because of their system-level access: they need a rule.
+var disallowed = map[string]bool{"sys": true, "io": true}
+
+type resolver struct {
+	cfg    *Config
+	opts   Options
+	find   *finder
+	stdlib map[string]bool
+
+	nodes    map[string]*Node
+	provided map[string]provision
+	problems Problems
+	ruleUsed []bool
+	resPkgs  map[string]bool
+	inputs   map[string]bool
+	starts   []string
+
+	// scanning
+	scanned map[string]scanResult
+}
+
+type provision struct {
+	file      string
+	isPackage bool
+	why       string
+}
+
+type scanResult struct {
+	file *scanner.File
+	err  error
+}
+
+// Resolve builds the dependency graph of the package the configuration
+// describes. It never stops at the first problem: every problem found is in
+// Graph.Problems, and the graph is as complete as the inputs allow.
+func Resolve(cfg *Config, opts Options) (*Graph, error) {
+	if opts.FS == nil {
+		opts.FS = OSFS{}
+	}
+	if opts.Scan == nil {
+		fsys := opts.FS
+		opts.Scan = func(path string) (*scanner.File, error) {
+			data, err := fsys.ReadFile(path)
+			if err != nil {
+				return nil, err
+			}
+			return scanner.Parse(data)
+		}
+	}
+	if opts.Jobs <= 0 {
+		opts.Jobs = runtime.GOMAXPROCS(0)
+	}
+	std, err := Stdlib(cfg.Python)
+	if err != nil {
+		return nil, err
+	}
+	r := &resolver{
+		cfg: cfg, opts: opts, stdlib: std,
+		find:     newFinder(opts.FS, cfg.Roots),
+		nodes:    map[string]*Node{},
+		provided: map[string]provision{},
+		ruleUsed: make([]bool, len(cfg.Rules)),
+		resPkgs:  map[string]bool{},
+		inputs:   map[string]bool{},
+		scanned:  map[string]scanResult{},
+	}
+	r.run()
+	g := &Graph{Nodes: r.nodes, Problems: r.problems}
+	g.Order = order(r.nodes, r.starts)
+	for _, p := range g.Problems {
+		if p.Module != "" && len(p.Chain) == 0 {
+			p.Chain = g.Chain(p.Module)
+		}
+	}
+	g.Problems.Sort()
+	for f := range r.inputs {
+		g.Inputs = append(g.Inputs, f)
+	}
+	sort.Strings(g.Inputs)
+	return g, nil
+}
+
+func (r *resolver) problem(p *Problem) { r.problems = append(r.problems, p) }
+
+func (r *resolver) run() {
+	for _, res := range r.cfg.Resources {
+		r.inputs[res.File] = true
+		for pkg := res.Package; pkg != ""; pkg = parentOf(pkg) {
+			r.resPkgs[pkg] = true
+		}
+	}
+	for _, s := range r.cfg.Sources {
+		r.provided[s.Module] = provision{file: s.File, isPackage: s.IsPackage, why: "[[source]]"}
+	}
+	var treeMods []string
+	for _, t := range r.cfg.Trees {
+		loc := r.find.Find(t.Name)
+		if loc.Kind != Package && loc.Kind != Namespace {
+			r.problem(&Problem{Reason: EntryMissing, Module: t.Name, File: t.Pos.File, Line: t.Pos.Line,
+				Context: fmt.Sprintf("trees needs a package; %s is %s", t.Name, loc.Kind),
+				Fix:     "check the name and the roots, or list it under modules"})
+			continue
+		}
+		for _, tf := range r.find.walkPackage(t.Name, loc.Dirs) {
+			if _, ok := r.provided[tf.Module]; ok {
+				continue
+			}
+			r.provided[tf.Module] = provision{file: tf.File, isPackage: tf.IsPackage, why: "tree " + t.Name}
+			treeMods = append(treeMods, tf.Module)
+		}
+	}
+	var entries []string
+	for _, e := range r.cfg.Modules {
+		if _, ok := r.provided[e.Name]; ok {
+			entries = append(entries, e.Name)
+			continue
+		}
+		loc := r.find.Find(e.Name)
+		switch loc.Kind {
+		case NotFound:
+			r.problem(&Problem{Reason: EntryMissing, Module: e.Name, File: e.Pos.File, Line: e.Pos.Line,
+				Fix: r.suggestEntry(e.Name)})
+			continue
+		case Extension, Bytecode:
+			r.problem(r.unpackageable(e.Name, loc))
+			continue
+		}
+		r.provided[e.Name] = provision{file: loc.File, isPackage: loc.Kind != Module, why: "entry module"}
+		entries = append(entries, e.Name)
+	}
+
+	// Pickles come first, as torch writes them when save_pickle is called.
+	for _, p := range r.cfg.Pickles {
+		r.addPickle(p)
+	}
+	for _, s := range r.cfg.Sources {
+		r.starts = append(r.starts, s.Module)
+	}
+	r.starts = append(r.starts, treeMods...)
+	r.starts = append(r.starts, entries...)
+	for _, s := range r.starts {
+		r.require(s, "", 0)
+	}
+	r.explore()
+
+	for i, rule := range r.cfg.Rules {
+		if !rule.AllowEmpty && !r.ruleUsed[i] {
+			r.problem(&Problem{Reason: EmptyMatch, File: rule.Pos.File, Line: rule.Pos.Line,
+				Context: fmt.Sprintf("rule %d (%s %s) matched no module", i+1, rule.Action, rule.Match),
+				Fix:     "fix the pattern, or remove allow_empty = false"})
+		}
+	}
+	r.markMockPackages()
+	r.checkStructure()
+}
+
+func (r *resolver) suggestEntry(name string) string {
+	if i := strings.IndexByte(name, '.'); i > 0 {
+		if r.find.Find(name[:i]).Kind == NotFound {
+			return fmt.Sprintf("no root holds %s; add its folder to roots", name[:i])
+		}
+	}
+	return "check the module name and the roots"
+}
+
+// decide is torch's add_dependency decision for a module that is not
+// provided: SKIP, the mock module, implicit externs, then the first
+// matching rule.
+func (r *resolver) decide(name string) (Action, int, string) {
+	if p, ok := r.provided[name]; ok {
+		return Intern, -1, p.why
+	}
+	switch name {
+	case "torch_package_importer":
+		return Skip, -1, "provided by PackageImporter"
+	case "_mock":
+		return MockModule, -1, "the mock implementation"
+	}
+	top := name
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		top = name[:i]
+	}
+	if top == "torch" {
+		return Extern, -1, "implicit: torch"
+	}
+	if r.stdlib[top] && !disallowed[top] {
+		return Extern, -1, "implicit: stdlib"
+	}
+	for i, rule := range r.cfg.Rules {
+		if rule.Match.Match(name) {
+			return rule.Action, i, fmt.Sprintf("rule %d", i+1)
+		}
+	}
+	return NoAction, -1, "no rule matched"
+}
+
+// require adds a module to the graph if it is not there yet, deciding its
+// action, and queues its source for scanning when it is interned. from and
+// line say which import asked for it, for diagnostics.
+func (r *resolver) require(name, from string, line int) *Node {
+	if n, ok := r.nodes[name]; ok {
+		return n
+	}
+	action, rule, why := r.decide(name)
+	n := &Node{Name: name, Action: action, Rule: rule, Why: why}
+	r.nodes[name] = n
+	if rule >= 0 {
+		r.ruleUsed[rule] = true
+	}
+	fromFile := ""
+	if from != "" {
+		fromFile = r.nodes[from].File
+	}
+	switch action {
+	case NoAction:
+		r.problem(&Problem{Reason: NoRule, Module: name, File: fromFile, Line: line, Fix: r.fixFor(name)})
+	case Deny:
+		r.problem(&Problem{Reason: Denied, Module: name, File: fromFile, Line: line,
+			Context: fmt.Sprintf("denied by rule %d at %s", rule+1, r.cfg.Rules[rule].Pos),
+			Fix:     "remove the import, or change the rule"})
+	case Intern:
+		r.intern(n, fromFile, line)
+	}
+	return n
+}
+
+func (r *resolver) intern(n *Node, fromFile string, line int) {
+	if p, ok := r.provided[n.Name]; ok {
+		n.File, n.IsPackage = p.file, p.isPackage
+	} else {
+		loc := r.find.Find(n.Name)
+		switch loc.Kind {
+		case NotFound:
+			r.problem(&Problem{Reason: NotFound, Module: n.Name, File: fromFile, Line: line,
+				Context: fmt.Sprintf("%s interns it, but it is not in the roots", n.Why),
+				Fix:     "add the folder that holds it to roots, or extern it"})
+			return
+		case Extension, Bytecode:
+			r.problem(r.unpackageable(n.Name, loc))
+			return
+		}
+		n.File, n.IsPackage = loc.File, loc.Kind != Module
+	}
+	if n.File != "" {
+		r.inputs[n.File] = true
+	}
+}
+
+func (r *resolver) unpackageable(name string, loc Location) *Problem {
+	if loc.Kind == Extension {
+		return &Problem{Reason: IsExtension, Module: name, File: loc.File,
+			Fix: fmt.Sprintf("extern it: [[rule]] extern = %q", name)}
+	}
+	return &Problem{Reason: NoSource, Module: name, File: loc.File,
+		Context: "only bytecode (.pyc) was found", Fix: fmt.Sprintf("provide its source, or extern it: [[rule]] extern = %q", name)}
+}
+
+// fixFor suggests a rule for a module no rule matched: a pattern for its
+// top-level package.
+func (r *resolver) fixFor(name string) string {
+	top := name
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		top = name[:i]
+	}
+	if disallowed[top] {
+		return fmt.Sprintf("%s has system-level access, so it is never externed implicitly; remove the import, or add [[rule]] extern = %q", top, top)
+	}
+	verb := "extern"
+	if r.find.Find(top).Kind != NotFound {
+		verb = "intern"
+	}
+	return fmt.Sprintf("add [[rule]] %s = %q (or extern/mock it)", verb, top+".**")
+}
+
+// explore scans interned modules, in parallel, until no new module is
+// required. Decisions are made by this goroutine only; workers only read
+// and scan files.
+func (r *resolver) explore() {
+	type job struct{ name, file string }
+	type done struct {
+		name string
+		res  scanResult
+	}
+	jobs := make(chan job)
+	results := make(chan done)
+	var wg sync.WaitGroup
+	for i := 0; i < r.opts.Jobs; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				f, err := r.opts.Scan(j.file)
+				results <- done{j.name, scanResult{f, err}}
+			}
+		}()
+	}
+	queued := map[string]bool{}
+	var pending []job
+	inflight := 0
+	collect := func() {
+		for name, n := range r.nodes {
+			if n.Action == Intern && !n.IsPickle && !queued[name] {
+				queued[name] = true
+				if n.File == "" {
+					r.finish(n, nil)
+					continue
+				}
+				pending = append(pending, job{name, n.File})
+			}
+		}
+		sort.Slice(pending, func(i, j int) bool { return pending[i].name < pending[j].name })
+	}
+	collect()
+	for len(pending) > 0 || inflight > 0 {
+		var send chan job
+		var next job
+		if len(pending) > 0 {
+			send, next = jobs, pending[0]
+		}
+		select {
+		case send <- next:
+			pending = pending[1:]
+			inflight++
+		case d := <-results:
+			inflight--
+			n := r.nodes[d.name]
+			if d.res.err != nil {
+				r.problem(scanProblem(n, d.res.err))
+				r.finish(n, nil)
+			} else {
+				r.finish(n, d.res.file)
+			}
+			collect()
+		}
+	}
+	close(jobs)
+	wg.Wait()
+}
+
+func scanProblem(n *Node, err error) *Problem {
+	p := &Problem{Reason: BadPython, Module: n.Name, File: n.File, Context: err.Error()}
+	switch e := err.(type) {
+	case *scanner.SyntaxError:
+		p.Line = e.Line
+		p.Fix = "fix the syntax error, or exclude the module from the package"
+	case *scanner.RelativeImportError:
+		p.Line = e.Line
+		p.Fix = "a relative import cannot climb above the top-level package"
+	default:
+		p.Reason = NoSource
+		p.Context = err.Error()
+	}
+	return p
+}
+
+// finish records the dependencies of an interned module from its scan, as
+// torch's _get_dependencies does, then adds its parent package.
+func (r *resolver) finish(n *Node, f *scanner.File) {
+	var deps []string
+	lines := map[string]int{}
+	add := func(d string, line int) {
+		if _, ok := lines[d]; !ok && d != n.Name {
+			lines[d] = line
+			deps = append(deps, d)
+		}
+	}
+	if f != nil {
+		pkg := n.Name
+		if !n.IsPackage {
+			pkg = parentOrSelf(n.Name)
+		}
+		refs, err := f.Refs(pkg)
+		if err != nil {
+			r.problem(scanProblem(n, err))
+			refs = nil
+		}
+		for _, ref := range refs {
+			if r.ignored(n.Name, ref.Module) {
+				continue
+			}
+			if ref.HasName {
+				sub := ref.Module + "." + ref.Name
+				if r.existsInRoots(sub) {
+					if !r.ignored(n.Name, sub) {
+						add(sub, ref.Line)
+					}
+					continue
+				}
+			}
+			if ref.Module == "torch_package_importer" {
+				continue
+			}
+			if r.exists(ref.Module) {
+				add(ref.Module, ref.Line)
+				continue
+			}
+			if r.resPkgs[ref.Module] {
+				continue // a package made of resources, present in the archive
+			}
+			reason := NotFound
+			if ref.Optional {
+				reason = Optional
+			}
+			r.problem(&Problem{Reason: reason, Module: ref.Module, File: n.File, Line: ref.Line,
+				Context: fmt.Sprintf("imported by %s", n.Name), Chain: nil, Fix: r.notFoundFix(ref.Module)})
+		}
+		for _, fd := range f.Findings {
+			reason := CannotWork
+			if fd.Code == "dynamic-import" {
+				reason = DynamicImport
+			}
+			r.problem(&Problem{Reason: reason, Module: n.Name, File: n.File, Line: fd.Line, Context: fd.Message})
+		}
+	}
+	for _, h := range r.cfg.Hidden {
+		if h.From.Match(n.Name) {
+			for _, d := range h.Imports {
+				add(d, 0)
+			}
+		}
+	}
+	if !r.cfg.TorchParents {
+		if p := parentOf(n.Name); p != "" {
+			if r.internParent(p, n) {
+				add(p, 0)
+			}
+		}
+	}
+	n.Deps = deps
+	for _, d := range deps {
+		r.require(d, n.Name, lines[d])
+	}
+}
+
+// internParent decides whether the parent package p of the interned module
+// child becomes a dependency. Python runs every parent's __init__.py before
+// a submodule, so pkgbuild interns parents that have one; a rule that
+// externs, mocks or denies such a parent is an error, since the package
+// could not load.
+func (r *resolver) internParent(p string, child *Node) bool {
+	if n, ok := r.nodes[p]; ok {
+		switch n.Action {
+		case Intern:
+			return true
+		case NoAction:
+			r.flipToParent(n, child)
+			return true
+		case Mock:
+			r.mockedParent(n.Name, n.Rule, child)
+		}
+		return false // an extern above an interned module: checkStructure reports it
+	}
+	if _, ok := r.provided[p]; !ok {
+		if loc := r.find.Find(p); loc.Kind != Package {
+			return false // a namespace package, or a source-only module's missing parent: nothing to write
+		}
+	}
+	action, rule, why := r.decide(p)
+	switch action {
+	case Intern, NoAction:
+		n := &Node{Name: p, Action: Intern, Rule: rule, Why: why}
+		if action == NoAction {
+			n.Why = "parent of " + child.Name
+		} else if rule >= 0 {
+			r.ruleUsed[rule] = true
+		}
+		r.nodes[p] = n
+		r.intern(n, child.File, 0)
+		return true
+	case Deny:
+		return true // require reports the denial, with the chain through the child
+	case Mock:
+		r.mockedParent(p, rule, child)
+	}
+	return false
+}
+
+func (r *resolver) mockedParent(p string, rule int, child *Node) {
+	r.problem(&Problem{Reason: BadStructure, Module: p, File: child.File,
+		Context: fmt.Sprintf("it is the parent package of the interned %s, but rule %d mocks it; Python runs a parent's __init__.py before its submodules", child.Name, rule+1),
+		Fix:     fmt.Sprintf("intern %s too (add exclude = [%q] to rule %d), or set parents = \"torch\"", p, p, rule+1)})
+}
+
+func (r *resolver) flipToParent(n *Node, child *Node) {
+	n.Action, n.Why = Intern, "parent of "+child.Name
+	kept := r.problems[:0]
+	for _, p := range r.problems {
+		if !(p.Reason == NoRule && p.Module == n.Name) {
+			kept = append(kept, p)
+		}
+	}
+	r.problems = kept
+	r.intern(n, child.File, 0)
+}
+
+func (r *resolver) notFoundFix(name string) string {
+	top := name
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		top = name[:i]
+	}
+	return fmt.Sprintf("add the folder that holds %s to roots, or add [[rule]] extern = %q, or [[ignore]] imports = [%q]", top, top+".**", name)
+}
+
+// existsInRoots is torch's "is importable" for a submodule candidate of
+// `from a import b`: only a module that is really there counts.
+func (r *resolver) existsInRoots(name string) bool {
+	if _, ok := r.provided[name]; ok {
+		return true
+	}
+	return r.find.Find(name).Kind != NotFound
+}
+
+// exists is torch's "is importable" for an imported module: it is in the
+// roots, or a rule (or the implicit extern of torch and the standard
+// library) says it comes from elsewhere.
+func (r *resolver) exists(name string) bool {
+	if r.existsInRoots(name) {
+		return true
+	}
+	switch a, _, _ := r.decide(name); a {
+	case Extern, Mock, Deny, MockModule:
+		return true
+	}
+	return false
+}
+
+func (r *resolver) ignored(from, name string) bool {
+	for _, ig := range r.cfg.Ignore {
+		if (ig.From == nil || ig.From.Match(from)) && ig.Match.Match(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// addPickle scans a pickle for the modules its globals need and adds them
+// as torch's save_pickle does; a global from a mocked module is an error.
+func (r *resolver) addPickle(p Pickle) {
+	name := fmt.Sprintf("<%s.%s>", p.Package, p.Name)
+	n := &Node{Name: name, Action: Intern, Rule: -1, Why: "pickle", IsPickle: true, File: p.File}
+	r.nodes[name] = n
+	r.starts = append(r.starts, name)
+	r.inputs[p.File] = true
+	data, err := r.opts.FS.ReadFile(p.File)
+	var info *pickle.Info
+	if err == nil {
+		info, err = pickle.Scan(data)
+	}
+	if err != nil {
+		r.problem(&Problem{Reason: BadPickle, Module: name, File: p.File, Context: err.Error(),
+			Fix: "regenerate the pickle, or remove the [[pickle]] entry at " + p.Pos.String()})
+		return
+	}
+	fields := map[string][]string{}
+	for _, g := range info.Globals {
+		fields[g.Module] = append(fields[g.Module], g.Name)
+	}
+	for _, m := range info.Modules() {
+		if r.ignored(name, m) {
+			continue
+		}
+		n.Deps = append(n.Deps, m)
+		if a, rule, _ := r.decide(m); a == Mock {
+			if _, done := r.nodes[m]; !done {
+				r.nodes[m] = &Node{Name: m, Action: Mock, Rule: rule, Why: fmt.Sprintf("rule %d", rule+1)}
+				r.ruleUsed[rule] = true
+			}
+			r.problem(&Problem{Reason: MockedButUsed, Module: m, File: p.File,
+				Context: fmt.Sprintf("pickle %s/%s uses %v from it", p.Package, p.Name, fields[m]),
+				Fix:     fmt.Sprintf("intern or extern %s: a rule before rule %d", m, rule+1)})
+			continue
+		}
+		r.require(m, "", 0)
+	}
+}
+
+// markMockPackages decides whether each mocked module is written as a
+// package (pkg/__init__.py) or a module (pkg.py): a package when the roots
+// say so or when anything else in the archive lives below it.
+func (r *resolver) markMockPackages() {
+	for name, n := range r.nodes {
+		if n.Action != Mock {
+			continue
+		}
+		if k := r.find.Find(name).Kind; k == Package || k == Namespace {
+			n.IsPackage = true
+			continue
+		}
+		prefix := name + "."
+		for other, o := range r.nodes {
+			if strings.HasPrefix(other, prefix) && (o.Action == Intern || o.Action == Mock) && !o.IsPickle {
+				n.IsPackage = true
+				break
+			}
+		}
+		for _, res := range r.cfg.Resources {
+			if res.Package == name || strings.HasPrefix(res.Package, prefix) {
+				n.IsPackage = true
+			}
+		}
+	}
+}
+
+// checkStructure replays what PackageImporter does when it opens the
+// archive (every extern first, then every record) and reports what it would
+// reject: files below an extern, and modules that are not packages but have
+// files below them.
+func (r *resolver) checkStructure() {
+	type tnode struct {
+		kind     byte // 'p' package, 'm' module file, 'e' extern
+		module   string
+		children map[string]*tnode
+	}
+	root := &tnode{kind: 'p', children: map[string]*tnode{}}
+	walk := func(atoms []string, what string) (*tnode, bool) {
+		cur := root
+		for i, a := range atoms {
+			nd := cur.children[a]
+			if nd == nil {
+				nd = &tnode{kind: 'p', children: map[string]*tnode{}, module: strings.Join(atoms[:i+1], ".")}
+				cur.children[a] = nd
+			}
+			switch nd.kind {
+			case 'e':
+				r.problem(&Problem{Reason: BadStructure, Module: what,
+					Context: fmt.Sprintf("it is inside %s, which is externed, so PackageImporter cannot load it", nd.module),
+					Fix:     fmt.Sprintf("intern %s instead, or do not extern %s (add exclude = [%q] to its rule)", nd.module, nd.module, nd.module)})
+				return nil, false
+			case 'm':
+				r.problem(&Problem{Reason: BadStructure, Module: what,
+					Context: fmt.Sprintf("it is below %s, a module file that is not a package", nd.module),
+					Fix:     fmt.Sprintf("make %s a package, or move %s", nd.module, what)})
+				return nil, false
+			}
+			cur = nd
+		}
+		return cur, true
+	}
+	for _, name := range sortedNames(r.nodes) {
+		n := r.nodes[name]
+		if n.Action != Extern {
+			continue
+		}
+		atoms := strings.Split(name, ".")
+		if pkg, ok := walk(atoms[:len(atoms)-1], name); ok {
+			if pkg.children[atoms[len(atoms)-1]] == nil {
+				pkg.children[atoms[len(atoms)-1]] = &tnode{kind: 'e', module: name, children: map[string]*tnode{}}
+			}
+		}
+	}
+	for _, name := range sortedNames(r.nodes) {
+		n := r.nodes[name]
+		if n.IsPickle || (n.Action != Intern && n.Action != Mock) || (n.Action == Intern && n.File == "") {
+			continue
+		}
+		atoms := strings.Split(name, ".")
+		if n.IsPackage {
+			walk(atoms, name)
+			continue
+		}
+		if pkg, ok := walk(atoms[:len(atoms)-1], name); ok {
+			last := atoms[len(atoms)-1]
+			if c := pkg.children[last]; c != nil && len(c.children) > 0 {
+				r.problem(&Problem{Reason: BadStructure, Module: name,
+					Context: "it is a module file, not a package, but the archive has files below it",
+					Fix:     "make it a package (a folder with __init__.py)"})
+				continue
+			}
+			pkg.children[last] = &tnode{kind: 'm', module: name, children: map[string]*tnode{}}
+		}
+	}
+	for _, res := range r.cfg.Resources {
+		walk(strings.Split(res.Package, "."), res.Package+"/"+res.Name)
+	}
+	for _, p := range r.cfg.Pickles {
+		walk(strings.Split(p.Package, "."), p.Package+"/"+p.Name)
+	}
+}
+
+func sortedNames(m map[string]*Node) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func parentOf(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[:i]
+	}
+	return ""
+}
+
+// parentOrSelf is torch's package argument for a non-package module:
+// name.rsplit(".", 1)[0], which is the name itself at the top level.
+func parentOrSelf(name string) string {
+	if p := parentOf(name); p != "" {
+		return p
+	}
+	return name
+}
