@@ -27,7 +27,8 @@ previous output or none is left on any failure, never a partial one.
 The output is byte-for-byte the same for the same inputs, whatever the
 file times, directory order, working directory, umask, locale or time
 zone. OUT ending in "/" writes the unzipped folder that torch's
-DirectoryReader loads. Every problem is reported at once, grouped by
+DirectoryReader loads. --depfile writes "OUT: inputs..." for make's
+-include and ninja's depfile = (deps = gcc). Every problem is reported at once, grouped by
 reason, with the import chain that caused it and a fix; warnings and notes
 do not fail the build. The last line of output is the archive's digest:
 
@@ -57,6 +58,7 @@ func runBuild(e *env, args []string) int {
 	var bf buildFlags
 	bf.register(fs)
 	out := fs.String("o", "", "output archive (a path ending in / writes a folder); default: the manifest's output")
+	depfile := fs.String("depfile", "", "also write a make-syntax depfile listing the manifest and every file read")
 	pos, code, ok := parse(c, e, fs, args)
 	if !ok {
 		return code
@@ -85,8 +87,42 @@ func runBuild(e *env, args []string) int {
 	if err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
+	if *depfile != "" {
+		inputs := append([]string{res.manifest.Path}, res.graph.Inputs...)
+		if err := writeFileAtomic(*depfile, depfileText(target, inputs)); err != nil {
+			return e.report(fail(ExitIO, "build: depfile: %v", err))
+		}
+	}
 	fmt.Fprintf(e.stdout, "sha256:%x  %s\n", digest, target)
 	return ExitOK
+}
+
+// depfileText renders a make-syntax depfile, "OUT: IN IN ...", one input
+// per continued line. Paths below the working folder are written relative
+// to it, as make and ninja name them; spaces, '#' and '$' are escaped.
+func depfileText(out string, inputs []string) []byte {
+	rel := relativizer()
+	var b strings.Builder
+	b.WriteString(makeEscape(rel(absPath(strings.TrimSuffix(out, "/")))))
+	b.WriteString(":")
+	for _, in := range inputs {
+		b.WriteString(" \\\n  ")
+		b.WriteString(makeEscape(rel(absPath(in))))
+	}
+	b.WriteString("\n")
+	return []byte(b.String())
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+func makeEscape(p string) string {
+	r := strings.NewReplacer(" ", "\\ ", "#", "\\#", "$", "$$")
+	return r.Replace(filepath.ToSlash(p))
 }
 
 // resolution is a manifest resolved into a graph.
@@ -120,7 +156,7 @@ func resolve(e *env, bf buildFlags) (*resolution, error) {
 	default:
 		return nil, fail(ExitUsage, "--parents must be \"intern\" or \"torch\", not %q", bf.parents)
 	}
-	cfg := config(m)
+	cfg := resolver.ConfigFrom(m)
 	g, err := resolver.Resolve(cfg, resolver.Options{})
 	if err != nil {
 		return nil, fail(ExitUsage, "%s: %v", m.Path, err)
@@ -152,47 +188,4 @@ func relativizer() func(string) string {
 		}
 		return p
 	}
-}
-
-// config turns a manifest into the resolver's plain input.
-func config(m *manifest.Manifest) *resolver.Config {
-	pos := func(p manifest.Pos) resolver.Pos { return resolver.Pos{File: p.File, Line: p.Line} }
-	cfg := &resolver.Config{
-		Python:       m.Python.String(),
-		Roots:        m.Roots,
-		TorchParents: m.Parents == manifest.ParentsTorch,
-	}
-	for _, x := range m.Modules {
-		cfg.Modules = append(cfg.Modules, resolver.Entry{Name: x.Name, Pos: pos(x.Pos)})
-	}
-	for _, x := range m.Trees {
-		cfg.Trees = append(cfg.Trees, resolver.Entry{Name: x.Name, Pos: pos(x.Pos)})
-	}
-	actions := map[manifest.Action]resolver.Action{
-		manifest.Intern: resolver.Intern, manifest.Extern: resolver.Extern,
-		manifest.Mock: resolver.Mock, manifest.Deny: resolver.Deny,
-	}
-	for _, r := range m.Rules {
-		cfg.Rules = append(cfg.Rules, resolver.Rule{Action: actions[r.Action], Match: r.Glob, AllowEmpty: r.AllowEmpty, Pos: pos(r.Pos)})
-	}
-	for _, s := range m.Sources {
-		cfg.Sources = append(cfg.Sources, resolver.Source{Module: s.Module, File: s.File, IsPackage: s.Package, Pos: pos(s.Pos)})
-	}
-	for _, p := range m.Pickles {
-		cfg.Pickles = append(cfg.Pickles, resolver.Pickle{Package: p.Package, Name: p.Name, File: p.File, Pos: pos(p.Pos)})
-	}
-	for _, r := range m.Resources {
-		cfg.Resources = append(cfg.Resources, resolver.Resource{Package: r.Package, Name: r.Name, File: r.File, Pos: pos(r.Pos)})
-	}
-	for _, h := range m.Hidden {
-		var imports []string
-		for _, x := range h.Imports {
-			imports = append(imports, x.Name)
-		}
-		cfg.Hidden = append(cfg.Hidden, resolver.Edges{From: h.Importers, Imports: imports, Pos: pos(h.Pos)})
-	}
-	for _, ig := range m.Ignore {
-		cfg.Ignore = append(cfg.Ignore, resolver.Edges{From: ig.Importers, Match: ig.Imported, Pos: pos(ig.Pos)})
-	}
-	return cfg
 }

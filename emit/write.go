@@ -1,0 +1,265 @@
+package emit
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Modes of everything Write creates, set explicitly so the umask cannot change them.
+const (
+	fileMode = 0o644
+	dirMode  = 0o755
+)
+
+// TopFolder returns the top folder torch's writer uses for an archive written
+// to the file out: the base name after the last '/' or '\', minus everything
+// from its last '.' ("out/my.model.pt" -> "my.model", "noext" -> "noext").
+// Like torch it refuses an empty result (".hidden", "dir/"). Unlike torch it
+// also refuses "." and ".." ("..pt", "...").
+func TopFolder(out string) (string, error) {
+	base := out[strings.LastIndexAny(out, `/\`)+1:]
+	if i := strings.LastIndexByte(base, '.'); i >= 0 {
+		base = base[:i]
+	}
+	if base == "" {
+		return "", fmt.Errorf("output %q: the top folder would be empty (torch uses the file's base name minus its extension)", out)
+	}
+	if err := checkTop(base); err != nil {
+		return "", fmt.Errorf("output %q: %w", out, err)
+	}
+	return base, nil
+}
+
+// Write writes recs to out atomically and returns the SHA-256 of the archive.
+//
+// If out names a file, the archive (see WriteZip; top folder from TopFolder)
+// is written to a temporary file beside it, created with mode 0644, synced
+// and renamed over out. If out ends with a path separator, the records are
+// written instead as the unzipped tree torch's DirectoryReader loads
+// (PackageImporter("out")): out/.data/version, out/pkg/mod.py, ...; files
+// 0644 and folders 0755, built in a temporary sibling folder, synced, and
+// swapped in by rename, the previous tree being removed after the swap. The
+// digest is then the one of the zip Write would have written with the
+// folder's base name as top folder, computed from the same single read of
+// every record.
+//
+// On any error the previous output, or none, is left in place, never a
+// partial one, and the temporary file or folder is removed; the one
+// exception is a failure to delete the previous tree after the swap, when
+// the new tree is in place and the error says so. The parent folder of out
+// must exist.
+func Write(out string, recs []Record) (digest [32]byte, err error) {
+	if out != "" && os.IsPathSeparator(out[len(out)-1]) {
+		digest, err = writeTree(out, recs)
+	} else {
+		digest, err = writeFile(out, recs)
+	}
+	if err != nil {
+		return [32]byte{}, fmt.Errorf("write %q: %w", out, err)
+	}
+	return digest, nil
+}
+
+// checkParent reports whether dir exists and is a folder.
+func checkParent(dir string) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("parent directory %s does not exist", dir)
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("parent %s is not a directory", dir)
+	}
+	return nil
+}
+
+func writeFile(out string, recs []Record) (digest [32]byte, err error) {
+	top, err := TopFolder(out)
+	if err != nil {
+		return digest, err
+	}
+	if err := checkRecords(top, recs, false); err != nil {
+		return digest, err
+	}
+	dir := filepath.Dir(out)
+	if err := checkParent(dir); err != nil {
+		return digest, err
+	}
+	if fi, err := os.Lstat(out); err == nil && fi.IsDir() {
+		return digest, errors.New("it is a directory; end the path with a separator to write the unzipped tree there")
+	}
+
+	f, err := os.CreateTemp(dir, ".pkgbuild-*.tmp")
+	if err != nil {
+		return digest, err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(fileMode); err != nil {
+		return digest, err
+	}
+	h := sha256.New()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err := writeZip(io.MultiWriter(bw, h), top, recs, nil); err != nil {
+		return digest, err
+	}
+	if err := bw.Flush(); err != nil {
+		return digest, err
+	}
+	if err := f.Sync(); err != nil {
+		return digest, err
+	}
+	if err := f.Close(); err != nil {
+		return digest, err
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return digest, err
+	}
+	syncDir(dir)
+	copy(digest[:], h.Sum(nil))
+	return digest, nil
+}
+
+func writeTree(out string, recs []Record) (digest [32]byte, err error) {
+	root := filepath.Clean(out)
+	top := filepath.Base(root)
+	if top == "." || top == ".." || top == string(filepath.Separator) {
+		return digest, errors.New("name a folder to write the unzipped tree into")
+	}
+	if err := checkRecords(top, recs, true); err != nil {
+		return digest, err
+	}
+	parent := filepath.Dir(root)
+	if err := checkParent(parent); err != nil {
+		return digest, err
+	}
+	old, err := os.Lstat(root)
+	switch {
+	case err == nil && !old.IsDir():
+		return digest, errors.New("it exists and is not a directory")
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return digest, err
+	}
+	exists := err == nil
+
+	tmp, err := os.MkdirTemp(parent, ".pkgbuild-*.tmp")
+	if err != nil {
+		return digest, err
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	t := &tree{root: tmp, made: map[string]bool{"": true}, dirs: []string{tmp}}
+	if err := os.Chmod(tmp, dirMode); err != nil {
+		return digest, err
+	}
+	h := sha256.New()
+	if err := writeZip(h, top, recs, t.create); err != nil {
+		return digest, err
+	}
+	for _, d := range t.dirs {
+		syncDir(d)
+	}
+
+	if !exists {
+		if err := os.Rename(tmp, root); err != nil {
+			return digest, err
+		}
+	} else {
+		// Move the old tree aside into a fresh folder, put the new one in
+		// its place, then delete the old one.
+		trash, err := os.MkdirTemp(parent, ".pkgbuild-*.old")
+		if err != nil {
+			return digest, err
+		}
+		aside := filepath.Join(trash, "old")
+		if err := os.Rename(root, aside); err != nil {
+			os.Remove(trash)
+			return digest, err
+		}
+		if err := os.Rename(tmp, root); err != nil {
+			os.Rename(aside, root)
+			os.Remove(trash)
+			return digest, err
+		}
+		syncDir(parent)
+		if err := os.RemoveAll(trash); err != nil {
+			return digest, fmt.Errorf("new tree is in place, but removing the previous one failed: %w", err)
+		}
+	}
+	syncDir(parent)
+	copy(digest[:], h.Sum(nil))
+	return digest, nil
+}
+
+// tree creates the files of an unzipped archive below root.
+type tree struct {
+	root string
+	made map[string]bool // slash folders already created, relative to root
+	dirs []string        // created folders, to sync
+}
+
+// create makes the file for record name, and its folders, with fixed modes.
+// Closing the file syncs it.
+func (t *tree) create(name string) (io.WriteCloser, error) {
+	for i := 0; i < len(name); i++ {
+		if name[i] != '/' || t.made[name[:i]] {
+			continue
+		}
+		d := filepath.Join(t.root, filepath.FromSlash(name[:i]))
+		if err := os.Mkdir(d, dirMode); err != nil {
+			return nil, err
+		}
+		if err := os.Chmod(d, dirMode); err != nil {
+			return nil, err
+		}
+		t.made[name[:i]] = true
+		t.dirs = append(t.dirs, d)
+	}
+	f, err := os.OpenFile(filepath.Join(t.root, filepath.FromSlash(name)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(fileMode); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return syncingFile{f}, nil
+}
+
+type syncingFile struct{ *os.File }
+
+func (f syncingFile) Close() error {
+	serr := f.Sync()
+	cerr := f.File.Close()
+	if serr != nil {
+		return serr
+	}
+	return cerr
+}
+
+// syncDir makes the entries created or renamed in dir durable. It is best
+// effort: some systems cannot sync a folder (Windows, some network file
+// systems), and the files themselves were synced already.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
