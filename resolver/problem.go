@@ -21,37 +21,37 @@ func (s Severity) String() string { return [...]string{"error", "warning", "note
 type Reason uint8
 
 const (
-	NoRule        Reason = iota // torch NO_ACTION
-	Denied                      // torch DENIED
-	IsExtension                 // torch IS_EXTENSION_MODULE
-	NoSource                    // torch SOURCE_FILE_NOT_FOUND / NO_DUNDER_FILE
-	BadPython                   // torch DEPENDENCY_RESOLUTION_FAILED
-	MockedButUsed               // torch MOCKED_BUT_STILL_USED
-	EntryMissing                // torch raises ModuleNotFoundError from save_module
-	NotFound                    // torch drops such imports silently
-	BadStructure                // torch's PackageImporter fails at load time
-	EmptyMatch                  // torch EmptyMatchError
-	BadPickle                   // a [[pickle]] that cannot be read
-	DynamicImport               // warning: an import pkgbuild cannot follow
-	CannotWork                  // warning: code that cannot work inside a PackageImporter
-	Optional                    // note: an optional import that is not there
+	NoRule         Reason = iota // torch NO_ACTION
+	Denied                       // torch DENIED
+	IsExtension                  // torch IS_EXTENSION_MODULE
+	NoSource                     // torch SOURCE_FILE_NOT_FOUND / NO_DUNDER_FILE
+	BadPython                    // torch DEPENDENCY_RESOLUTION_FAILED
+	MockedButUsed                // torch MOCKED_BUT_STILL_USED
+	EntryMissing                 // torch raises ModuleNotFoundError from save_module
+	ImportNotFound               // torch drops such imports silently
+	BadStructure                 // torch's PackageImporter fails at load time
+	EmptyMatch                   // torch EmptyMatchError
+	BadPickle                    // a [[pickle]] that cannot be read
+	DynamicImport                // warning: an import pkgbuild cannot follow
+	CannotWork                   // warning: code that cannot work inside a PackageImporter
+	Optional                     // note: an optional import that is not there
 )
 
 var reasonText = [...]string{
-	NoRule:        "Module did not match against any action pattern. Extern, mock, or intern it.",
-	Denied:        "Module was denied by a pattern.",
-	IsExtension:   "Module is a C extension module. torch.package supports Python modules only.",
-	NoSource:      "Module has no Python source to package.",
-	BadPython:     "Module is not valid Python, so its dependencies cannot be resolved.",
-	MockedButUsed: "Module was mocked out, but is still being used by a pickle. Intern or extern the mocked modules if objects are supposed to be in the package.",
-	EntryMissing:  "Entry module does not exist in the roots.",
-	NotFound:      "Imported module was not found in the roots, and no rule externs, mocks or denies it (torch.package drops such imports silently and the package fails when the import runs).",
-	BadStructure:  "Module layout that torch's PackageImporter rejects when it opens the package.",
-	EmptyMatch:    "A rule with allow_empty = false matched no module.",
-	BadPickle:     "Pickle cannot be read.",
-	DynamicImport: "Dynamic import: pkgbuild cannot see what it imports; add a [[hidden]] entry if the package needs it.",
-	CannotWork:    "Code that cannot work inside a torch.package PackageImporter.",
-	Optional:      "Optional import (inside try/except ImportError) not found; left out, as torch.package does.",
+	NoRule:         "Module did not match against any action pattern. Extern, mock, or intern it.",
+	Denied:         "Module was denied by a pattern.",
+	IsExtension:    "Module is a C extension module. torch.package supports Python modules only.",
+	NoSource:       "Module has no Python source to package.",
+	BadPython:      "Module is not valid Python, so its dependencies cannot be resolved.",
+	MockedButUsed:  "Module was mocked out, but is still being used by a pickle. Intern or extern the mocked modules if objects are supposed to be in the package.",
+	EntryMissing:   "Entry module does not exist in the roots.",
+	ImportNotFound: "Imported module was not found in the roots, and no rule externs, mocks or denies it (torch.package drops such imports silently and the package fails when the import runs).",
+	BadStructure:   "Module layout that torch's PackageImporter rejects when it opens the package.",
+	EmptyMatch:     "A rule with allow_empty = false matched no module.",
+	BadPickle:      "Pickle cannot be read.",
+	DynamicImport:  "Dynamic import: pkgbuild cannot see what it imports; add a [[hidden]] entry if the package needs it.",
+	CannotWork:     "Code that cannot work inside a torch.package PackageImporter.",
+	Optional:       "Optional import (inside try/except ImportError) not found; left out, as torch.package does.",
 }
 
 func (r Reason) String() string { return reasonText[r] }

@@ -280,10 +280,7 @@ func (r *resolver) decide(name string) (Action, int, string) {
 	case "_mock":
 		return MockModule, -1, "the mock implementation"
 	}
-	top := name
-	if i := strings.IndexByte(name, '.'); i >= 0 {
-		top = name[:i]
-	}
+	top := topOf(name)
 	if top == "torch" {
 		return Extern, -1, "implicit: torch"
 	}
@@ -335,7 +332,7 @@ func (r *resolver) intern(n *Node, fromFile string, line int) {
 		loc := r.find.Find(n.Name)
 		switch loc.Kind {
 		case NotFound:
-			r.problem(&Problem{Reason: NotFound, Module: n.Name, File: fromFile, Line: line,
+			r.problem(&Problem{Reason: ImportNotFound, Module: n.Name, File: fromFile, Line: line,
 				Context: fmt.Sprintf("%s interns it, but it is not in the roots", n.Why),
 				Fix:     "add the folder that holds it to roots, or extern it"})
 			return
@@ -362,10 +359,7 @@ func (r *resolver) unpackageable(name string, loc Location) *Problem {
 // fixFor suggests a rule for a module no rule matched: a pattern for its
 // top-level package.
 func (r *resolver) fixFor(name string) string {
-	top := name
-	if i := strings.IndexByte(name, '.'); i >= 0 {
-		top = name[:i]
-	}
+	top := topOf(name)
 	if disallowed[top] {
 		return fmt.Sprintf("%s has system-level access, so it is never externed implicitly; remove the import, or add [[rule]] extern = %q", top, top)
 	}
@@ -501,7 +495,7 @@ func (r *resolver) finish(n *Node, f *scanner.File) {
 			if r.resPkgs[ref.Module] {
 				continue // a package made of resources, present in the archive
 			}
-			reason := NotFound
+			reason := ImportNotFound
 			if ref.Optional {
 				reason = Optional
 			}
@@ -598,10 +592,7 @@ func (r *resolver) flipToParent(n *Node, child *Node) {
 }
 
 func (r *resolver) notFoundFix(name string) string {
-	top := name
-	if i := strings.IndexByte(name, '.'); i >= 0 {
-		top = name[:i]
-	}
+	top := topOf(name)
 	return fmt.Sprintf("add the folder that holds %s to roots, or add [[rule]] extern = %q, or [[ignore]] imports = [%q]", top, top+".**", name)
 }
 
@@ -615,10 +606,10 @@ func (r *resolver) existsInRoots(name string) bool {
 }
 
 // exists is torch's "is importable" for an imported module: it is in the
-// roots, or a rule (or the implicit extern of torch and the standard
+// roots or the target's standard library (sys and io included), or a rule (or the implicit extern of torch and the standard
 // library) says it comes from elsewhere.
 func (r *resolver) exists(name string) bool {
-	if r.existsInRoots(name) {
+	if r.existsInRoots(name) || r.stdlib[topOf(name)] {
 		return true
 	}
 	switch a, _, _ := r.decide(name); a {
@@ -716,7 +707,7 @@ func (r *resolver) checkStructure() {
 		children map[string]*tnode
 	}
 	root := &tnode{kind: 'p', children: map[string]*tnode{}}
-	walk := func(atoms []string, what string) (*tnode, bool) {
+	walk := func(atoms []string, what string, extern bool) (*tnode, bool) {
 		cur := root
 		for i, a := range atoms {
 			nd := cur.children[a]
@@ -726,6 +717,9 @@ func (r *resolver) checkStructure() {
 			}
 			switch nd.kind {
 			case 'e':
+				if extern {
+					return nil, false // the shorter extern covers this one
+				}
 				r.problem(&Problem{Reason: BadStructure, Module: what,
 					Context: fmt.Sprintf("it is inside %s, which is externed, so PackageImporter cannot load it", nd.module),
 					Fix:     fmt.Sprintf("intern %s instead, or do not extern %s (add exclude = [%q] to its rule)", nd.module, nd.module, nd.module)})
@@ -746,7 +740,7 @@ func (r *resolver) checkStructure() {
 			continue
 		}
 		atoms := strings.Split(name, ".")
-		if pkg, ok := walk(atoms[:len(atoms)-1], name); ok {
+		if pkg, ok := walk(atoms[:len(atoms)-1], name, true); ok {
 			if pkg.children[atoms[len(atoms)-1]] == nil {
 				pkg.children[atoms[len(atoms)-1]] = &tnode{kind: 'e', module: name, children: map[string]*tnode{}}
 			}
@@ -759,10 +753,10 @@ func (r *resolver) checkStructure() {
 		}
 		atoms := strings.Split(name, ".")
 		if n.IsPackage {
-			walk(atoms, name)
+			walk(atoms, name, false)
 			continue
 		}
-		if pkg, ok := walk(atoms[:len(atoms)-1], name); ok {
+		if pkg, ok := walk(atoms[:len(atoms)-1], name, false); ok {
 			last := atoms[len(atoms)-1]
 			if c := pkg.children[last]; c != nil && len(c.children) > 0 {
 				r.problem(&Problem{Reason: BadStructure, Module: name,
@@ -774,10 +768,10 @@ func (r *resolver) checkStructure() {
 		}
 	}
 	for _, res := range r.cfg.Resources {
-		walk(strings.Split(res.Package, "."), res.Package+"/"+res.Name)
+		walk(strings.Split(res.Package, "."), res.Package+"/"+res.Name, false)
 	}
 	for _, p := range r.cfg.Pickles {
-		walk(strings.Split(p.Package, "."), p.Package+"/"+p.Name)
+		walk(strings.Split(p.Package, "."), p.Package+"/"+p.Name, false)
 	}
 }
 
@@ -802,6 +796,14 @@ func parentOf(name string) string {
 func parentOrSelf(name string) string {
 	if p := parentOf(name); p != "" {
 		return p
+	}
+	return name
+}
+
+// topOf is a dotted name's first segment.
+func topOf(name string) string {
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		return name[:i]
 	}
 	return name
 }

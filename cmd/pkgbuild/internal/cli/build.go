@@ -75,7 +75,7 @@ func runBuild(e *env, args []string) int {
 		if res.manifest.Output == "" {
 			return e.report(fail(ExitUsage, "build: %s names no output; set output = \"...\" or pass -o", res.manifest.Path))
 		}
-		target = res.manifest.Output
+		target = relativizer()(res.manifest.Output)
 		if strings.HasSuffix(res.manifest.Output, "/") && !strings.HasSuffix(target, "/") {
 			target += "/"
 		}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/pkgbuild/pkgbuild/manifest"
 )
 
 // Exit codes, the same for every command.
@@ -129,10 +131,12 @@ func lookup(name string) *command {
 }
 
 func suggest(name string) string {
+	var names []string
 	for _, c := range commands {
-		if strings.HasPrefix(c.name, name) || strings.HasPrefix(name, c.name) {
-			return fmt.Sprintf("; did you mean %q?", c.name)
-		}
+		names = append(names, c.name)
+	}
+	if best := manifest.Nearest(name, names); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
 	}
 	return ""
 }

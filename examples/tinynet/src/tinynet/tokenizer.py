@@ -2,6 +2,8 @@
 import importlib.resources
 import json
 
+from . import assets  # a folder of data files; the package stores them as resources
+
 try:
     import regex as re  # faster when installed; optional
 except ImportError:
@@ -9,12 +11,12 @@ except ImportError:
 
 
 def vocab():
-    text = importlib.resources.read_text("tinynet.assets", "vocab.txt")
+    text = importlib.resources.read_text(assets, "vocab.txt")
     return {w: i for i, w in enumerate(text.split())}
 
 
 def labels(name="default.json"):
-    return json.loads(importlib.resources.read_text("tinynet.assets", name))
+    return json.loads(importlib.resources.read_text(assets, name))
 
 
 def encode(text):
