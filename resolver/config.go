@@ -6,7 +6,7 @@ import "github.com/pkgbuild/pkgbuild/manifest"
 func ConfigFrom(m *manifest.Manifest) *Config {
 	pos := func(p manifest.Pos) Pos { return Pos{File: p.File, Line: p.Line} }
 	cfg := &Config{
-		Python:       m.Python.String(),
+		Python:       m.Python.MajorMinor(),
 		Roots:        m.Roots,
 		TorchParents: m.Parents == manifest.ParentsTorch,
 	}

@@ -83,7 +83,7 @@ func runBuild(e *env, args []string) int {
 	if err := os.MkdirAll(filepath.Dir(strings.TrimSuffix(target, "/")), 0o755); err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
-	digest, err := emit.Write(target, plan(res.config, res.graph))
+	digest, err := emit.Write(target, plan(res))
 	if err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
@@ -138,14 +138,10 @@ type resolution struct {
 func resolve(e *env, bf buildFlags) (*resolution, error) {
 	m, err := manifest.Load(bf.manifest)
 	if err != nil {
-		var list manifest.List
-		if errors.As(err, &list) || errors.Is(err, os.ErrNotExist) {
-			if errors.Is(err, os.ErrNotExist) && !exists(bf.manifest) {
-				return nil, fail(ExitUsage, "%s: no such manifest; pass -m MANIFEST or run in the folder that holds pkgbuild.toml", bf.manifest)
-			}
-			return nil, &exitError{code: ExitUsage, err: err}
+		if errors.Is(err, os.ErrNotExist) && !exists(bf.manifest) {
+			return nil, fail(ExitUsage, "%s: no such manifest; pass -m MANIFEST or run in the folder that holds pkgbuild.toml", bf.manifest)
 		}
-		return nil, &exitError{code: ExitUsage, err: err}
+		return nil, &exitError{code: ExitUsage, err: manifestErrors(err)}
 	}
 	switch bf.parents {
 	case "":
@@ -171,6 +167,24 @@ func resolve(e *env, bf buildFlags) (*resolution, error) {
 		return nil, fail(ExitPackage, "pkgbuild: %d packaging error(s):\n%s", n, g.Problems.Format(resolver.Error, rel))
 	}
 	return &resolution{manifest: m, config: cfg, graph: g}, nil
+}
+
+// manifestErrors prints every manifest problem as "file:line:col: error:
+// msg" with its suggested fix on the next line.
+func manifestErrors(err error) error {
+	var list manifest.List
+	if !errors.As(err, &list) {
+		return err
+	}
+	var b strings.Builder
+	for _, e := range list {
+		b.WriteString(e.Error())
+		b.WriteByte('\n')
+		if e.Fix != "" {
+			fmt.Fprintf(&b, "\tfix: %s\n", e.Fix)
+		}
+	}
+	return errors.New(b.String())
 }
 
 func plural(s resolver.Severity) string { return s.String() + "s" }

@@ -165,7 +165,7 @@ func makeLock(res *resolution) (*manifest.Lock, error) {
 		return nil, fail(ExitUsage, "%v", err)
 	}
 	h := sha256.New()
-	if err := emit.WriteZip(h, top, plan(res.config, res.graph)); err != nil {
+	if err := emit.WriteZip(h, top, plan(res)); err != nil {
 		return nil, fail(ExitIO, "%v", err)
 	}
 	lock.Package = fmt.Sprintf("sha256:%x", h.Sum(nil))

@@ -13,7 +13,8 @@ import (
 // writes them: pickles and resources (as save_pickle and save_text write
 // them at once), then every module in dependency-graph order (the _mock
 // module just before the first mocked module), then the .data records.
-func plan(cfg *resolver.Config, g *resolver.Graph) []emit.Record {
+func plan(res *resolution) []emit.Record {
+	cfg, g := res.config, res.graph
 	var recs []emit.Record
 	for _, p := range cfg.Pickles {
 		recs = append(recs, fileRecord(resourcePath(p.Package, p.Name), p.File))
@@ -43,7 +44,7 @@ func plan(cfg *resolver.Config, g *resolver.Graph) []emit.Record {
 			writeMock()
 		}
 	}
-	return append(recs, emit.DataRecords(g.Externs(), cfg.Python)...)
+	return append(recs, emit.DataRecords(g.Externs(), res.manifest.Python.String())...)
 }
 
 func fileRecord(name, file string) emit.Record {
