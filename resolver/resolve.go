@@ -169,7 +169,7 @@ func Resolve(cfg *Config, opts Options) (*Graph, error) {
 		scanned:  map[string]scanResult{},
 	}
 	r.run()
-	g := &Graph{Nodes: r.nodes, Problems: r.problems}
+	g := &Graph{Nodes: r.nodes, Problems: mergeSites(r.problems)}
 	g.Order = order(r.nodes, r.starts)
 	for _, p := range g.Problems {
 		if p.Module != "" && len(p.Chain) == 0 {
@@ -806,4 +806,40 @@ func topOf(name string) string {
 		return name[:i]
 	}
 	return name
+}
+
+// mergeSites folds the problems about one missing import into one: a
+// module imported from many places is reported once, at its first site
+// (in path and line order), with the number of other places.
+func mergeSites(ps Problems) Problems {
+	type key struct {
+		reason Reason
+		module string
+	}
+	first := map[key]*Problem{}
+	count := map[key]int{}
+	var out Problems
+	for _, p := range ps {
+		if p.Reason != ImportNotFound && p.Reason != Optional {
+			out = append(out, p)
+			continue
+		}
+		k := key{p.Reason, p.Module}
+		count[k]++
+		f, ok := first[k]
+		if !ok {
+			first[k] = p
+			out = append(out, p)
+			continue
+		}
+		if p.File < f.File || (p.File == f.File && p.Line < f.Line) {
+			*f = *p
+		}
+	}
+	for k, p := range first {
+		if n := count[k] - 1; n > 0 {
+			p.Context += fmt.Sprintf(" (and from %d other place(s))", n)
+		}
+	}
+	return out
 }

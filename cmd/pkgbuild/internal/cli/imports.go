@@ -68,21 +68,21 @@ func runImports(e *env, args []string) int {
 			failed = true
 		}
 		if *asJSON {
-			out := map[string]any{"file": file, "module": module}
+			line := importsLine{File: file, Module: module}
 			if err != nil {
-				out["error"] = err.Error()
+				line.Error = err.Error()
 			} else {
 				pairs := make([][2]any, 0, len(refs))
 				for _, r := range refs {
-					var name any
+					var name any // JSON null for Python's None
 					if r.HasName {
 						name = r.Name
 					}
 					pairs = append(pairs, [2]any{r.Module, name})
 				}
-				out["refs"] = pairs
+				line.Refs = &pairs
 			}
-			if err := enc.Encode(orderedFile(out)); err != nil {
+			if err := enc.Encode(line); err != nil {
 				return e.report(err)
 			}
 			continue
@@ -112,22 +112,13 @@ func runImports(e *env, args []string) int {
 	return ExitOK
 }
 
-// orderedFile keeps the JSON keys in the documented order.
-func orderedFile(m map[string]any) any {
-	type withRefs struct {
-		File   string   `json:"file"`
-		Module string   `json:"module"`
-		Refs   [][2]any `json:"refs"`
-	}
-	type withErr struct {
-		File   string `json:"file"`
-		Module string `json:"module"`
-		Error  string `json:"error"`
-	}
-	if msg, ok := m["error"].(string); ok {
-		return withErr{m["file"].(string), m["module"].(string), msg}
-	}
-	return withRefs{m["file"].(string), m["module"].(string), m["refs"].([][2]any)}
+// importsLine is one line of `imports --json`: refs, or error when the
+// file cannot be scanned.
+type importsLine struct {
+	File   string    `json:"file"`
+	Module string    `json:"module"`
+	Refs   *[][2]any `json:"refs,omitempty"`
+	Error  string    `json:"error,omitempty"`
 }
 
 func syntaxLoc(err error) string {
