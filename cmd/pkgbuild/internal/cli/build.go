@@ -98,18 +98,30 @@ func runBuild(e *env, args []string) int {
 }
 
 // depfileText renders a make-syntax depfile, "OUT: IN IN ...", one input
-// per continued line. Paths below the working folder are written relative
-// to it, as make and ninja name them; spaces, '#' and '$' are escaped.
+// per continued line, then an empty rule "IN:" for each input, as gcc -MP
+// writes, so that make rebuilds OUT instead of stopping with "No rule to make
+// target" when an input is deleted (ninja reads these rules too). Paths below
+// the working folder are written relative to it, as make and ninja name
+// them; spaces, '#' and '$' are escaped.
 func depfileText(out string, inputs []string) []byte {
 	rel := relativizer()
+	names := make([]string, len(inputs))
+	for i, in := range inputs {
+		names[i] = makeEscape(rel(absPath(in)))
+	}
 	var b strings.Builder
 	b.WriteString(makeEscape(rel(absPath(strings.TrimSuffix(out, "/")))))
 	b.WriteString(":")
-	for _, in := range inputs {
+	for _, n := range names {
 		b.WriteString(" \\\n  ")
-		b.WriteString(makeEscape(rel(absPath(in))))
+		b.WriteString(n)
 	}
 	b.WriteString("\n")
+	for _, n := range names {
+		b.WriteString("\n")
+		b.WriteString(n)
+		b.WriteString(":\n")
+	}
 	return []byte(b.String())
 }
 

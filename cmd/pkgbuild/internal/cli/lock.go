@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/pkgbuild/pkgbuild/emit"
+	"github.com/pkgbuild/pkgbuild/emit/reader"
 	"github.com/pkgbuild/pkgbuild/manifest"
 	"github.com/pkgbuild/pkgbuild/resolver"
 )
@@ -96,7 +97,7 @@ func runCheck(e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "ok: %s is current\n", path)
 		return ExitOK
 	}
-	fmt.Fprint(e.stdout, unifiedDiff(path+" (committed)", path+" (now)", string(old), string(now)))
+	fmt.Fprint(e.stdout, reader.UnifiedDiff(path+" (committed)", path+" (now)", old, now))
 	fmt.Fprintf(e.stderr, "pkgbuild: %s is out of date; run 'pkgbuild lock -m %s' to update it\n", path, res.manifest.Path)
 	return ExitOutdated
 }
