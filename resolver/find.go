@@ -56,13 +56,14 @@ type finder struct {
 	fs    FS
 	roots []string
 
-	mu    sync.Mutex
-	dirs  map[string]map[string]bool // folder -> entry name -> is folder
-	found map[string]Location
+	mu     sync.Mutex
+	dirs   map[string]map[string]bool // folder -> entry name -> is folder
+	listed map[string]bool            // folders that exist and were listed
+	found  map[string]Location
 }
 
 func newFinder(fsys FS, roots []string) *finder {
-	return &finder{fs: fsys, roots: roots, dirs: map[string]map[string]bool{}, found: map[string]Location{}}
+	return &finder{fs: fsys, roots: roots, dirs: map[string]map[string]bool{}, listed: map[string]bool{}, found: map[string]Location{}}
 }
 
 func (f *finder) list(dir string) map[string]bool {
@@ -87,6 +88,9 @@ func (f *finder) list(dir string) map[string]bool {
 	}
 	f.mu.Lock()
 	f.dirs[dir] = entries
+	if err == nil {
+		f.listed[dir] = true
+	}
 	f.mu.Unlock()
 	return entries
 }

@@ -39,6 +39,10 @@ type Node struct {
 	// File is the source to write for an interned module ("" for a
 	// namespace package, which needs none) or the pickle's file.
 	File string
+	// Data, when not nil, is the source to write instead of File's: a
+	// module from a [[from_package]] archive (File then names it as
+	// "<archive>/<record>").
+	Data []byte
 	// Deps are the modules this one depends on, in torch's order: scanned
 	// imports first, then the parent package when parents are interned.
 	Deps []string
@@ -56,6 +60,9 @@ type Graph struct {
 	// Inputs lists every file the resolution read (sources, pickles,
 	// resources), sorted; the manifest is not included.
 	Inputs []string
+	// Dirs lists every folder whose listing decided where a module is, so
+	// that a new file shadowing a module (a.py next to a/) is noticed.
+	Dirs []string
 }
 
 // Externs lists the externed modules in graph order, as torch writes

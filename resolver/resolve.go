@@ -51,18 +51,30 @@ type Source struct {
 	File      string
 	IsPackage bool
 	Pos       Pos
+	// Data, when not nil, is the code, and File only names where it came
+	// from ("<archive>/<record>"): a module of a [[from_package]] archive.
+	Data []byte
+	// FromArchive marks a module of a [[from_package]] archive: it is only
+	// used when no other Source and no root provides the module.
+	FromArchive bool
 }
 
 // Pickle is a pickle made elsewhere, stored at Package/Name.
 type Pickle struct {
 	Package, Name, File string
 	Pos                 Pos
+	// Data, when not nil, is the pickle, and File only names where it came
+	// from ("<archive>/<record>"): a [[from_package]] pickle.
+	Data []byte
 }
 
 // Resource is a file stored at Package/Name.
 type Resource struct {
 	Package, Name, File string
 	Pos                 Pos
+	// FromArchive marks a [[from_package]] resource: File only names where
+	// it came from ("<archive>/<record>"), and the caller writes it.
+	FromArchive bool
 }
 
 // Edges adds (Hidden) or removes (Ignore) dependencies of the modules that
@@ -127,6 +139,7 @@ type provision struct {
 	file      string
 	isPackage bool
 	why       string
+	data      []byte // the code, when it is not read from file
 }
 
 type scanResult struct {
@@ -181,6 +194,10 @@ func Resolve(cfg *Config, opts Options) (*Graph, error) {
 		g.Inputs = append(g.Inputs, f)
 	}
 	sort.Strings(g.Inputs)
+	for d := range r.find.listed {
+		g.Dirs = append(g.Dirs, d)
+	}
+	sort.Strings(g.Dirs)
 	return g, nil
 }
 
@@ -188,13 +205,27 @@ func (r *resolver) problem(p *Problem) { r.problems = append(r.problems, p) }
 
 func (r *resolver) run() {
 	for _, res := range r.cfg.Resources {
-		r.inputs[res.File] = true
+		if !res.FromArchive {
+			r.inputs[res.File] = true
+		}
 		for pkg := res.Package; pkg != ""; pkg = parentOf(pkg) {
 			r.resPkgs[pkg] = true
 		}
 	}
+	var sources []string
 	for _, s := range r.cfg.Sources {
-		r.provided[s.Module] = provision{file: s.File, isPackage: s.IsPackage, why: "[[source]]"}
+		why := "[[source]]"
+		if s.FromArchive {
+			// The manifest's sources and the roots come first.
+			if _, ok := r.provided[s.Module]; ok || r.inRoots(s.Module) {
+				continue
+			}
+			why = "[[from_package]]"
+		}
+		if _, ok := r.provided[s.Module]; !ok {
+			sources = append(sources, s.Module)
+		}
+		r.provided[s.Module] = provision{file: s.File, isPackage: s.IsPackage, why: why, data: s.Data}
 	}
 	var treeMods []string
 	for _, t := range r.cfg.Trees {
@@ -237,9 +268,7 @@ func (r *resolver) run() {
 	for _, p := range r.cfg.Pickles {
 		r.addPickle(p)
 	}
-	for _, s := range r.cfg.Sources {
-		r.starts = append(r.starts, s.Module)
-	}
+	r.starts = append(r.starts, sources...)
 	r.starts = append(r.starts, treeMods...)
 	r.starts = append(r.starts, entries...)
 	for _, s := range r.starts {
@@ -327,7 +356,10 @@ func (r *resolver) require(name, from string, line int) *Node {
 
 func (r *resolver) intern(n *Node, fromFile string, line int) {
 	if p, ok := r.provided[n.Name]; ok {
-		n.File, n.IsPackage = p.file, p.isPackage
+		n.File, n.IsPackage, n.Data = p.file, p.isPackage, p.data
+		if n.Data != nil {
+			return // File only names where the code came from
+		}
 	} else {
 		loc := r.find.Find(n.Name)
 		switch loc.Kind {
@@ -374,7 +406,10 @@ func (r *resolver) fixFor(name string) string {
 // required. Decisions are made by this goroutine only; workers only read
 // and scan files.
 func (r *resolver) explore() {
-	type job struct{ name, file string }
+	type job struct {
+		name, file string
+		data       []byte
+	}
 	type done struct {
 		name string
 		res  scanResult
@@ -387,7 +422,13 @@ func (r *resolver) explore() {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				f, err := r.opts.Scan(j.file)
+				var f *scanner.File
+				var err error
+				if j.data != nil {
+					f, err = scanner.Parse(j.data)
+				} else {
+					f, err = r.opts.Scan(j.file)
+				}
 				results <- done{j.name, scanResult{f, err}}
 			}
 		}()
@@ -403,7 +444,7 @@ func (r *resolver) explore() {
 					r.finish(n, nil)
 					continue
 				}
-				pending = append(pending, job{name, n.File})
+				pending = append(pending, job{name, n.File, n.Data})
 			}
 		}
 		sort.Slice(pending, func(i, j int) bool { return pending[i].name < pending[j].name })
@@ -596,6 +637,16 @@ func (r *resolver) notFoundFix(name string) string {
 	return fmt.Sprintf("add the folder that holds %s to roots, or add [[rule]] extern = %q, or [[ignore]] imports = [%q]", top, top+".**", name)
 }
 
+// inRoots reports whether the roots hold the module as a package or a
+// module file (a namespace package provides no code).
+func (r *resolver) inRoots(name string) bool {
+	switch r.find.Find(name).Kind {
+	case NotFound, Namespace:
+		return false
+	}
+	return true
+}
+
 // existsInRoots is torch's "is importable" for a submodule candidate of
 // `from a import b`: only a module that is really there counts.
 func (r *resolver) existsInRoots(name string) bool {
@@ -635,15 +686,22 @@ func (r *resolver) addPickle(p Pickle) {
 	n := &Node{Name: name, Action: Intern, Rule: -1, Why: "pickle", IsPickle: true, File: p.File}
 	r.nodes[name] = n
 	r.starts = append(r.starts, name)
-	r.inputs[p.File] = true
-	data, err := r.opts.FS.ReadFile(p.File)
+	data, err := p.Data, error(nil)
+	if data == nil {
+		r.inputs[p.File] = true
+		data, err = r.opts.FS.ReadFile(p.File)
+	}
 	var info *pickle.Info
 	if err == nil {
 		info, err = pickle.Scan(data)
 	}
 	if err != nil {
+		entry := "[[pickle]]"
+		if p.Data != nil {
+			entry = "[[from_package]]"
+		}
 		r.problem(&Problem{Reason: BadPickle, Module: name, File: p.File, Context: err.Error(),
-			Fix: "regenerate the pickle, or remove the [[pickle]] entry at " + p.Pos.String()})
+			Fix: "regenerate the pickle, or remove the " + entry + " entry at " + p.Pos.String()})
 		return
 	}
 	fields := map[string][]string{}

@@ -2,15 +2,18 @@ package cli
 
 import (
 	"errors"
+	"io"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/pkgbuild/pkgbuild/cache"
 	"github.com/pkgbuild/pkgbuild/emit"
 	"github.com/pkgbuild/pkgbuild/manifest"
 	"github.com/pkgbuild/pkgbuild/resolver"
+	"github.com/pkgbuild/pkgbuild/scanner"
 )
 
 func init() {
@@ -45,11 +48,24 @@ Example:
 type buildFlags struct {
 	manifest string
 	parents  string
+	noCache  bool
+	cacheDir string
 }
 
 func (b *buildFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&b.manifest, "m", "pkgbuild.toml", "the manifest")
 	fs.StringVar(&b.parents, "parents", "", `override the manifest's parents: "intern" or "torch"`)
+	fs.BoolVar(&b.noCache, "no-cache", false, "neither read nor write the cache")
+	fs.StringVar(&b.cacheDir, "cache-dir", "", "the cache folder (default $PKGBUILD_CACHE, else $XDG_CACHE_HOME/pkgbuild, else ~/.cache/pkgbuild; PKGBUILD_CACHE=off turns it off)")
+}
+
+// openCache opens the cache the flags ask for; it never fails: a cache
+// that cannot be used is a one-line warning and a build without it.
+func (b *buildFlags) openCache(e *env) *cache.Cache {
+	if b.noCache {
+		return cache.Disabled()
+	}
+	return cache.OpenOrDisable(b.cacheDir, e.stderr)
 }
 
 func runBuild(e *env, args []string) int {
@@ -59,6 +75,7 @@ func runBuild(e *env, args []string) int {
 	bf.register(fs)
 	out := fs.String("o", "", "output archive (a path ending in / writes a folder); default: the manifest's output")
 	depfile := fs.String("depfile", "", "also write a make-syntax depfile listing the manifest and every file read")
+	explain := fs.Bool("explain", false, "print the action key's lines and whether the build was a no-op")
 	pos, code, ok := parse(c, e, fs, args)
 	if !ok {
 		return code
@@ -66,19 +83,33 @@ func runBuild(e *env, args []string) int {
 	if len(pos) > 0 {
 		return e.report(fail(ExitUsage, "build: unexpected argument %q (the manifest is given with -m)", pos[0]))
 	}
-	res, err := resolve(e, bf)
+	m, err := loadManifest(bf)
 	if err != nil {
 		return e.report(err)
 	}
 	target := *out
 	if target == "" {
-		if res.manifest.Output == "" {
-			return e.report(fail(ExitUsage, "build: %s names no output; set output = \"...\" or pass -o", res.manifest.Path))
+		if m.Output == "" {
+			return e.report(fail(ExitUsage, "build: %s names no output; set output = \"...\" or pass -o", m.Path))
 		}
-		target = relativizer()(res.manifest.Output)
-		if strings.HasSuffix(res.manifest.Output, "/") && !strings.HasSuffix(target, "/") {
-			target += "/"
+		target = relativizer()(m.Output)
+	}
+	cc := bf.openCache(e)
+	defer cc.Close()
+	act := newAction(cc, m, target, bf)
+	if *explain {
+		fmt.Fprint(e.stderr, act.explain())
+	}
+	if inputs, ok := act.noop(e); ok {
+		if err := writeDepfile(*depfile, target, inputs); err != nil {
+			return e.report(err)
 		}
+		fmt.Fprintf(e.stdout, "sha256:%s  %s\n", act.result.OutputSum, target)
+		return ExitOK
+	}
+	res, err := resolveWith(e, m, cc)
+	if err != nil {
+		return e.report(err)
 	}
 	if err := os.MkdirAll(filepath.Dir(strings.TrimSuffix(target, "/")), 0o755); err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
@@ -87,14 +118,23 @@ func runBuild(e *env, args []string) int {
 	if err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
-	if *depfile != "" {
-		inputs := append([]string{res.manifest.Path}, res.graph.Inputs...)
-		if err := writeFileAtomic(*depfile, depfileText(target, inputs)); err != nil {
-			return e.report(fail(ExitIO, "build: depfile: %v", err))
-		}
+	inputs := append([]string{m.Path}, res.graph.Inputs...)
+	if err := writeDepfile(*depfile, target, inputs); err != nil {
+		return e.report(err)
 	}
+	act.record(res, digest)
 	fmt.Fprintf(e.stdout, "sha256:%x  %s\n", digest, target)
 	return ExitOK
+}
+
+func writeDepfile(path, target string, inputs []string) error {
+	if path == "" {
+		return nil
+	}
+	if err := writeFileAtomic(path, depfileText(target, inputs)); err != nil {
+		return fail(ExitIO, "build: depfile: %v", err)
+	}
+	return nil
 }
 
 // depfileText renders a make-syntax depfile, "OUT: IN IN ...", one input
@@ -142,12 +182,25 @@ type resolution struct {
 	manifest *manifest.Manifest
 	config   *resolver.Config
 	graph    *resolver.Graph
+	// log is the warnings and notes printed while resolving.
+	log string
 }
 
 // resolve loads the manifest and resolves it, printing every problem.
 // Manifest errors are ExitUsage; packaging errors are ExitPackage, after
 // all of them are printed.
 func resolve(e *env, bf buildFlags) (*resolution, error) {
+	m, err := loadManifest(bf)
+	if err != nil {
+		return nil, err
+	}
+	c := bf.openCache(e)
+	defer c.Close()
+	return resolveWith(e, m, c)
+}
+
+// loadManifest reads the manifest and applies the flags that override it.
+func loadManifest(bf buildFlags) (*manifest.Manifest, error) {
 	m, err := manifest.Load(bf.manifest)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) && !exists(bf.manifest) {
@@ -164,21 +217,28 @@ func resolve(e *env, bf buildFlags) (*resolution, error) {
 	default:
 		return nil, fail(ExitUsage, "--parents must be \"intern\" or \"torch\", not %q", bf.parents)
 	}
+	return m, nil
+}
+
+// resolveWith resolves a loaded manifest, scanning through the cache.
+func resolveWith(e *env, m *manifest.Manifest, c *cache.Cache) (*resolution, error) {
 	cfg := resolver.ConfigFrom(m)
-	g, err := resolver.Resolve(cfg, resolver.Options{})
+	g, err := resolver.Resolve(cfg, resolver.Options{Scan: c.Scanner(scanner.Parse, toolVersion(c))})
 	if err != nil {
 		return nil, fail(ExitUsage, "%s: %v", m.Path, err)
 	}
 	rel := relativizer()
+	var log strings.Builder
 	for _, sev := range []resolver.Severity{resolver.Warning, resolver.Note} {
 		if text := g.Problems.Format(sev, rel); text != "" {
-			fmt.Fprintf(e.stderr, "pkgbuild: %s:\n%s", plural(sev), text)
+			fmt.Fprintf(&log, "pkgbuild: %s:\n%s", plural(sev), text)
 		}
 	}
+	io.WriteString(e.stderr, log.String())
 	if n := g.Problems.Errors(); n > 0 {
 		return nil, fail(ExitPackage, "pkgbuild: %d packaging error(s):\n%s", n, g.Problems.Format(resolver.Error, rel))
 	}
-	return &resolution{manifest: m, config: cfg, graph: g}, nil
+	return &resolution{manifest: m, config: cfg, graph: g, log: log.String()}, nil
 }
 
 // manifestErrors prints every manifest problem as "file:line:col: error:

@@ -13,6 +13,19 @@ import (
 	"github.com/pkgbuild/pkgbuild/cmd/pkgbuild/internal/cli"
 )
 
+// TestMain gives the tests a cache of their own, so they neither read nor
+// fill the user's.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "pkgbuild-test-cache")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("PKGBUILD_CACHE", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 // run runs pkgbuild in-process and returns its exit code, stdout and stderr.
 func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()

@@ -1,0 +1,144 @@
+package cache
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+)
+
+// ActionKey names one build by everything that decides its output. Its key
+// is the sha256 of String's self-describing lines; print them (with a debug
+// flag, say) to see why a build was not a no-op.
+//
+// Inputs the driver knows before building (files named by the manifest)
+// belong in Inputs; only their Path and Sum enter the key, and their order
+// does not matter. Inputs found while building (every module the resolver
+// scanned) cannot be in the key: they go in the ActionResult, and
+// InputsUnchanged checks them.
+type ActionKey struct {
+	ToolVersion string
+	Manifest    []byte // the manifest's bytes
+	Inputs      []InputFile
+	Output      string   // the output's path
+	Flags       []string // flags that change the output, in order
+}
+
+// String returns the lines the key is the hash of.
+func (k ActionKey) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "pkgbuild action v%d\n", FormatVersion)
+	fmt.Fprintf(&b, "tool %q\n", k.ToolVersion)
+	fmt.Fprintf(&b, "manifest %x\n", sha256.Sum256(k.Manifest))
+	inputs := slices.Clone(k.Inputs)
+	slices.SortFunc(inputs, func(a, b InputFile) int {
+		return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.Sum, b.Sum))
+	})
+	for _, in := range inputs {
+		fmt.Fprintf(&b, "input %q %s\n", in.Path, in.Sum)
+	}
+	fmt.Fprintf(&b, "output %q\n", k.Output)
+	for _, f := range k.Flags {
+		fmt.Fprintf(&b, "flag %q\n", f)
+	}
+	return b.String()
+}
+
+func (k ActionKey) id() [32]byte { return sha256.Sum256([]byte(k.String())) }
+
+// ActionResult is what a build produced and what it read: enough to tell,
+// next time, that building again would produce the same bytes.
+type ActionResult struct {
+	OutputSum  string // sha256 of the output's bytes, 64 lowercase hex digits
+	OutputSize int64
+	// Inputs are every file (and directory, whose listing HashFile hashes)
+	// the build read, as HashFile returned them.
+	Inputs []InputFile
+	// Log is what the build printed besides its result (warnings and
+	// notes), replayed on a hit so that output never depends on the cache.
+	Log string
+}
+
+// GetAction returns the result PutAction stored for key.
+func (c *Cache) GetAction(key ActionKey) (ActionResult, bool) {
+	payload, ok := c.get(kindAction, key.id())
+	if !ok {
+		return ActionResult{}, false
+	}
+	res, err := decodeAction(payload)
+	if err != nil {
+		return ActionResult{}, false
+	}
+	return res, true
+}
+
+// PutAction stores res as the result of key. Failures degrade: see
+// OpenOrDisable.
+func (c *Cache) PutAction(key ActionKey, res ActionResult) {
+	c.put(kindAction, key.id(), encodeAction(res))
+}
+
+// InputsUnchanged reports whether every input of res still has the bytes it
+// had. An input whose fingerprint is unchanged and was not racy when it was
+// hashed costs one stat call; any other is hashed again (through HashFile,
+// so a file that was only touched still counts as unchanged). A missing
+// input is a change. Relative paths are relative to the current directory.
+func (c *Cache) InputsUnchanged(res ActionResult) bool {
+	for _, in := range res.Inputs {
+		fi, err := os.Stat(in.Path)
+		if err != nil {
+			return false
+		}
+		if st := c.fingerprint(fi); st == in.Stat && !racy(st, in.Hashed) {
+			continue
+		}
+		now, err := c.HashFile(in.Path)
+		if err != nil || now.Sum != in.Sum {
+			return false
+		}
+	}
+	return true
+}
+
+// Action payload: output sum string, output size varint, count inputs,
+// each: path string, sum string, FileStat, hashed time.
+const minInputSize = 9 // bytes of the shortest encoded InputFile
+
+func encodeAction(res ActionResult) []byte {
+	var e encoder
+	e.string(res.OutputSum)
+	e.varint(res.OutputSize)
+	e.uvarint(uint64(len(res.Inputs)))
+	for _, in := range res.Inputs {
+		e.string(in.Path)
+		e.string(in.Sum)
+		encodeFileStat(&e, in.Stat)
+		encodeTime(&e, in.Hashed)
+	}
+	e.string(res.Log)
+	return e.b
+}
+
+func decodeAction(b []byte) (ActionResult, error) {
+	d := newDecoder(b)
+	var res ActionResult
+	res.OutputSum = d.string()
+	res.OutputSize = d.varint()
+	if n := d.count(minInputSize); n > 0 {
+		res.Inputs = make([]InputFile, n)
+		for i := range res.Inputs {
+			in := &res.Inputs[i]
+			in.Path = d.string()
+			in.Sum = d.string()
+			in.Stat = decodeFileStat(d)
+			in.Hashed = decodeTime(d)
+		}
+	}
+	res.Log = d.string()
+	if err := d.finish(); err != nil {
+		return ActionResult{}, err
+	}
+	return res, nil
+}

@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/pkgbuild/pkgbuild/cache"
+	"github.com/pkgbuild/pkgbuild/manifest"
+)
+
+// action is one build as the action cache sees it: a key made of
+// everything known before building (the tool, the manifest's bytes, the
+// output path and the flags that change the output) and, on a hit, the
+// result of the last build with that key: every file and folder it read,
+// with hashes, and the output's digest.
+type action struct {
+	c      *cache.Cache
+	key    cache.ActionKey
+	target string
+	usable bool // the cache is on and the output is a file
+	result cache.ActionResult
+}
+
+func newAction(c *cache.Cache, m *manifest.Manifest, target string, bf buildFlags) *action {
+	a := &action{c: c, target: target}
+	if c.Dir() == "" || strings.HasSuffix(target, "/") || strings.HasSuffix(target, string(os.PathSeparator)) {
+		return a // no cache, or a folder output, which the cache does not vouch for
+	}
+	data, err := os.ReadFile(m.Path)
+	if err != nil {
+		return a
+	}
+	a.usable = true
+	a.key = cache.ActionKey{
+		ToolVersion: toolVersion(c),
+		Manifest:    data,
+		Output:      absPath(target),
+		Flags:       []string{"parents=" + m.Parents.String(), "manifest=" + absPath(m.Path)},
+	}
+	return a
+}
+
+func (a *action) explain() string {
+	if !a.usable {
+		return "pkgbuild: action cache: off (no cache, or a folder output)\n"
+	}
+	return "pkgbuild: action key:\n" + indent(a.key.String())
+}
+
+// noop reports whether the last build with this key is still current:
+// every input has the bytes it had and the output is the one it wrote. It
+// then replays the build's warnings, and moves the output's modification
+// time forward when an input was touched since, so that make and ninja see
+// the output as newer than its inputs. It returns the input files, for the
+// depfile.
+func (a *action) noop(e *env) ([]string, bool) {
+	if !a.usable {
+		return nil, false
+	}
+	res, ok := a.c.GetAction(a.key)
+	if !ok || !a.c.InputsUnchanged(res) {
+		return nil, false
+	}
+	a.result = res
+	out, err := os.Stat(a.target)
+	if err != nil {
+		return nil, false
+	}
+	var files []string
+	newer := false
+	for _, in := range res.Inputs {
+		st, err := os.Stat(in.Path)
+		if err != nil {
+			return nil, false
+		}
+		if st.ModTime().After(out.ModTime()) {
+			newer = true
+		}
+		if !st.IsDir() && in.Path != absPath(a.target) {
+			files = append(files, in.Path)
+		}
+	}
+	if newer {
+		now := time.Now()
+		os.Chtimes(a.target, now, now)
+	}
+	io.WriteString(e.stderr, res.Log)
+	return files, true
+}
+
+// record stores what this build read and wrote under its key. Hashing
+// goes through the cache's stat fast path, so files the scanner just read
+// are not read again.
+func (a *action) record(res *resolution, digest [32]byte) {
+	if !a.usable {
+		return
+	}
+	paths := append([]string{res.manifest.Path}, res.graph.Inputs...)
+	paths = append(paths, res.graph.Dirs...)
+	r := cache.ActionResult{OutputSum: hex.EncodeToString(digest[:]), Log: res.log}
+	for _, p := range paths {
+		in, err := a.c.HashFile(p)
+		if err != nil {
+			return // an input vanished while building: do not vouch for this build
+		}
+		r.Inputs = append(r.Inputs, in)
+	}
+	st, err := cache.Fingerprint(a.target)
+	if err != nil {
+		return
+	}
+	r.OutputSize = st.Size
+	r.Inputs = append(r.Inputs, cache.InputFile{Path: absPath(a.target), Sum: r.OutputSum, Stat: st, Hashed: time.Now()})
+	a.c.PutAction(a.key, r)
+}
+
+// toolVersion identifies this pkgbuild: its version and the hash of its
+// executable, so that a rebuilt pkgbuild never trusts an older one's cache.
+// A disabled cache needs no more than the version.
+func toolVersion(c *cache.Cache) string {
+	if c.Dir() == "" {
+		return Version
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return Version
+	}
+	in, err := c.HashFile(exe)
+	if err != nil {
+		return Version
+	}
+	return fmt.Sprintf("%s %s", Version, in.Sum)
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n  ") + "\n"
+}
