@@ -48,6 +48,9 @@ type Manifest struct {
 	Hidden    []Hidden   // import edges to add
 	Ignore    []Ignore   // import edges to drop
 
+	// FromPackages take records from existing archives (repackaging).
+	FromPackages []FromPackage
+
 	Parents Parents // what happens to parent packages of interned modules
 }
 
@@ -202,6 +205,30 @@ func (s *Source) Path() string {
 		return p + "/__init__.py"
 	}
 	return p + ".py"
+}
+
+// FromPackage is one [[from_package]]: pickles, their tensor storages,
+// resources and, with Sources, module sources taken from an archive that
+// torch (any version) or pkgbuild wrote. The manifest only checks that
+// File exists; the build reads it.
+type FromPackage struct {
+	File string // absolute: a zip archive, or an unzipped archive folder
+	// Include and Exclude are record patterns: torch GlobGroup patterns
+	// with separator '/' over record names below the archive's top folder
+	// ("model/*.pkl"). Include is ["**"] when the manifest gives none.
+	Include []string
+	Exclude []string
+	// IncludePos is where each Include pattern is written; the default
+	// "**" has the [[from_package]] header's position.
+	IncludePos []Pos
+	Glob       *Glob // Include and Exclude compiled with separator '/'
+	// Sources also takes the archive's module sources: its interned
+	// modules provide their modules, like [[source]], unless a [[source]]
+	// or the roots provide the same module, and its mocked modules stay
+	// mocked unless a [[rule]] decides them.
+	Sources bool
+	FilePos Pos // the file key
+	Pos     Pos // the [[from_package]] header
 }
 
 // Hidden is one [[hidden]]: every module matching Importers imports each

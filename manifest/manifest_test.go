@@ -155,6 +155,14 @@ func render(t *testing.T, m *Manifest, err error) string {
 	for _, ig := range m.Ignore {
 		line(ig.Pos, "ignore", "%s -/-> %s", ig.Module, strings.Join(ig.Imports, ", "))
 	}
+	for _, fp := range m.FromPackages {
+		var inc []string
+		for i, s := range fp.Include {
+			inc = append(inc, fmt.Sprintf("%s (line %d)", s, fp.IncludePos[i].Line))
+		}
+		line(fp.Pos, "from_package", "%s (line %d) include %s exclude %s sources=%t",
+			fp.File, fp.FilePos.Line, strings.Join(inc, ", "), strings.Join(fp.Exclude, ", "), fp.Sources)
+	}
 	w.Flush()
 	return b.String()
 }

@@ -68,8 +68,12 @@ func hyphenFix(s string, valid func(string) bool) string {
 // doubleStarFix suggests what a pattern with "**" inside a segment may have
 // meant: "*" within the segment, or a separate "**" segment when the "**"
 // is at the segment's start or end ("a.b**" -> "a.b.**").
-func doubleStarFix(pattern string) string {
-	segs := strings.Split(pattern, ".")
+func doubleStarFix(pattern string) string { return doubleStarFixSep(pattern, ".") }
+
+// doubleStarFixSep is doubleStarFix for patterns with the separator sep
+// ("/" for record patterns).
+func doubleStarFixSep(pattern, sep string) string {
+	segs := strings.Split(pattern, sep)
 	within := make([]string, len(segs))
 	apart := make([]string, len(segs))
 	changedApart := false
@@ -82,14 +86,17 @@ func doubleStarFix(pattern string) string {
 			within[i] = strings.ReplaceAll(within[i], "**", "*")
 		}
 		if rest, ok := strings.CutSuffix(seg, "**"); ok && !strings.Contains(rest, "*") {
-			apart[i], changedApart = rest+".**", true
+			apart[i], changedApart = rest+sep+"**", true
 		} else if rest, ok := strings.CutPrefix(seg, "**"); ok && !strings.Contains(rest, "*") {
-			apart[i], changedApart = "**."+rest, true
+			apart[i], changedApart = "**"+sep+rest, true
+			if sep == "/" && strings.HasPrefix(rest, ".") {
+				apart[i] = "**/*" + rest // "**.pkl" means any .pkl file below
+			}
 		}
 	}
-	fix := fmt.Sprintf("write %q to match within a segment", strings.Join(within, "."))
+	fix := fmt.Sprintf("write %q to match within a segment", strings.Join(within, sep))
 	if changedApart {
-		fix += fmt.Sprintf(", or %q to match any number of segments", strings.Join(apart, "."))
+		fix += fmt.Sprintf(", or %q to match any number of segments", strings.Join(apart, sep))
 	}
 	return fix
 }

@@ -149,8 +149,8 @@ func (p *parser) posOf(k path) Pos { return Pos{File: p.file, Line: p.pos.val(k)
 
 // The keys of each table. Order matters only for messages.
 var (
-	topKeys      = []string{"output", "python", "roots", "modules", "trees", "parents", "rule", "resource", "pickle", "source", "hidden", "ignore"}
-	tableNames   = []string{"rule", "resource", "pickle", "source", "hidden", "ignore"}
+	topKeys      = []string{"output", "python", "roots", "modules", "trees", "parents", "rule", "resource", "pickle", "source", "hidden", "ignore", "from_package"}
+	tableNames   = []string{"rule", "resource", "pickle", "source", "hidden", "ignore", "from_package"}
 	actionKeys   = []string{"intern", "extern", "mock", "deny"}
 	ruleKeys     = []string{"intern", "extern", "mock", "deny", "exclude", "allow_empty"}
 	resourceKeys = []string{"package", "file", "files", "name"}
@@ -158,9 +158,11 @@ var (
 	sourceKeys   = []string{"module", "file", "package"}
 	hiddenKeys   = []string{"module", "imports"}
 	ignoreKeys   = []string{"module", "imports"}
+	fromKeys     = []string{"file", "include", "exclude", "sources"}
 	tableKeys    = map[string][]string{
 		"rule": ruleKeys, "resource": resourceKeys, "pickle": pickleKeys,
 		"source": sourceKeys, "hidden": hiddenKeys, "ignore": ignoreKeys,
+		"from_package": fromKeys,
 	}
 )
 
@@ -252,6 +254,13 @@ func (p *parser) manifest(doc map[string]any) *Manifest {
 	for at, t := range p.tables(doc, "ignore") {
 		if ig, ok := p.ignore(t, at); ok {
 			m.Ignore = append(m.Ignore, ig)
+		}
+	}
+	// The records a [[from_package]] writes are only known when the build
+	// reads the archive; it checks them against the entries above.
+	for at, t := range p.tables(doc, "from_package") {
+		if fp, ok := p.fromPackage(t, at); ok {
+			m.FromPackages = append(m.FromPackages, fp)
 		}
 	}
 	return m
@@ -838,6 +847,107 @@ func (p *parser) ignore(t map[string]any, at path) (Ignore, bool) {
 	ig.Importers = p.compile([]string{ig.Module}, nil, at)
 	ig.Imported = p.compile(ig.Imports, nil, at)
 	return ig, ig.Importers != nil && ig.Imported != nil
+}
+
+func (p *parser) fromPackage(t map[string]any, at path) (FromPackage, bool) {
+	before := len(p.errs)
+	p.unknownKeys(t, at, "from_package", fromKeys)
+	fp := FromPackage{Pos: p.posOf(at)}
+	if s, k, ok := p.str(t, at, "file"); ok {
+		fp.File, fp.FilePos = p.archive(s, k), p.posOf(k)
+	} else if _, in := t["file"]; !in {
+		p.valError(at, `add file = "..."`, "[[from_package]] needs file: the archive to take records from")
+	}
+	if _, in := t["include"]; in {
+		items, k, ok := p.strOrArray(t, at, "include")
+		if ok && len(items) == 0 {
+			p.valError(k, "leave include out to take every record", "include is empty")
+		}
+		for _, it := range items {
+			p.recordPattern(it)
+			fp.Include = append(fp.Include, it.s)
+			fp.IncludePos = append(fp.IncludePos, p.posOf(it.k))
+		}
+	} else {
+		fp.Include, fp.IncludePos = []string{"**"}, []Pos{fp.Pos}
+	}
+	items, _, _ := p.strOrArray(t, at, "exclude")
+	for _, it := range items {
+		p.recordPattern(it)
+		fp.Exclude = append(fp.Exclude, it.s)
+	}
+	if b, _, ok := p.boolean(t, at, "sources"); ok {
+		fp.Sources = b
+	}
+	if len(p.errs) > before {
+		return FromPackage{}, false
+	}
+	g, err := CompileGlob(fp.Include, fp.Exclude, '/')
+	if err != nil {
+		p.valError(at, "", "%v", err)
+		return FromPackage{}, false
+	}
+	fp.Glob = g
+	return fp, true
+}
+
+// archive checks the `file` of a [[from_package]]: a zip archive, or a
+// folder holding an unzipped one.
+func (p *parser) archive(s string, k path) string {
+	if s == "" {
+		p.valError(k, "", "file is empty")
+		return ""
+	}
+	file := p.abs(s)
+	_, err := p.fs.Stat(file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		p.valError(k, "write the archive first (torch's PackageExporter, or pkgbuild build), or fix the path", "archive %q does not exist", s)
+	case err != nil:
+		p.valError(k, "", "archive %q: %v", s, err)
+	}
+	return file
+}
+
+// recordPattern reports a record pattern of [[from_package]] that is
+// invalid or could never match a record name.
+func (p *parser) recordPattern(it strItem) {
+	if msg, fix := checkRecordPattern(it.s); msg != "" {
+		p.valError(it.k, fix, "%s", msg)
+	}
+}
+
+// checkRecordPattern returns a message and a suggested fix if pattern is
+// not a record pattern that could match a record name, or "" if it is one.
+// Beyond torch's rule (a "**" must be a whole segment) it rejects what no
+// record name can match: the empty pattern, a leading "/", empty, "." and
+// ".." segments and backslashes (torch.package records use "/").
+func checkRecordPattern(pattern string) (msg, fix string) {
+	switch {
+	case pattern == "":
+		return "pattern is empty; it matches no record", ""
+	case strings.Contains(pattern, `\`):
+		return fmt.Sprintf("pattern %q holds a backslash; record names are separated by \"/\"", pattern),
+			fmt.Sprintf("write %q", strings.ReplaceAll(pattern, `\`, "/"))
+	case strings.HasPrefix(pattern, "/"):
+		return fmt.Sprintf("pattern %q starts with \"/\"; record names are relative to the archive's top folder", pattern),
+			fmt.Sprintf("write %q", strings.TrimLeft(pattern, "/"))
+	case strings.HasSuffix(pattern, "/"):
+		return fmt.Sprintf("pattern %q ends with \"/\" and can never match a record", pattern),
+			fmt.Sprintf("write %q for every record below it", pattern+"**")
+	}
+	if _, err := compilePattern(pattern, '/'); err != nil {
+		return fmt.Sprintf("pattern %q: %v", pattern, err), doubleStarFixSep(pattern, "/")
+	}
+	for seg := range strings.SplitSeq(pattern, "/") {
+		switch seg {
+		case "":
+			return fmt.Sprintf("pattern %q has an empty segment and can never match a record", pattern), ""
+		case ".", "..":
+			return fmt.Sprintf("pattern %q has a %q segment and can never match a record", pattern, seg), ""
+		}
+	}
+	return "", ""
 }
 
 // pattern reads a key that takes one module pattern.

@@ -16,20 +16,34 @@ const (
 // Stmt is one import as written, before relative names are resolved.
 // It depends only on the file's bytes, so it can be cached by content hash.
 type Stmt struct {
-	Kind   Kind
-	Line   int    // 1-based line of the statement's first token
-	Module string // dotted name as written; "" for `from . import x`
-	Level  int    // leading dots (From) or the level argument (DunderImport)
+	Kind Kind
+	// Line and Col locate the statement's first token: `import`, `from` or
+	// the name __import__ (1-based; Col counts bytes).
+	Line, Col int
+	Module    string // dotted name as written; "" for `from . import x`
+	// Level is the number of leading dots (From) or the level argument
+	// (DunderImport; UnresolvableLevel when torch cannot use it).
+	Level int
 	// Names are the imported names of a From ("*" for a star import) or the
-	// string elements of a DunderImport fromlist.
+	// elements of a DunderImport fromlist: strings as written, "*" for any
+	// other element (torch makes the same reference of both).
 	Names []string
 	// HasFromlist is set for DunderImport when a fromlist was given
-	// (positionally as the 4th argument or by keyword) as a list literal of strings.
+	// (positionally as the 4th argument or by keyword) as a list, tuple or
+	// set display; it may be empty.
 	HasFromlist bool
-	// Optional is set when the statement is lexically inside the body of a
-	// `try:` whose handlers catch ImportError, ModuleNotFoundError, Exception,
-	// BaseException or everything (bare `except:`).
+	// Optional is set when the statement is inside the body of a `try:`
+	// whose handlers catch ImportError, ModuleNotFoundError, Exception,
+	// BaseException (alone or in a tuple) or everything (bare `except:`),
+	// and not inside a def or lambda nested in that body (whose code runs
+	// later, outside the try).
 	Optional bool
+	// Visit is the statement's position in the order torch's ast.NodeVisitor
+	// reaches it. It differs from source order where the AST keeps fields
+	// out of source order: a def's decorators are visited after its body,
+	// a dict's values after all its keys, the test of `a if test else b`
+	// before a. Refs follows this order so that its output matches torch's.
+	Visit int
 }
 
 // Finding is something the scanner noticed that does not change the
@@ -37,7 +51,7 @@ type Stmt struct {
 // inside a PackageImporter.
 type Finding struct {
 	Line, Col int    // 1-based
-	Code      string // stable identifier, e.g. "dynamic-import", "sys-modules-name", "file-relative-open"
+	Code      string // stable identifier: see the package documentation
 	Message   string // one sentence for people
 }
 
@@ -51,10 +65,10 @@ type File struct {
 // find_files_source_depends_on returns it. HasName distinguishes the name ""
 // (from `fromlist=[""]`) from no name (Python None).
 type Ref struct {
-	Module  string
-	Name    string
-	HasName bool
-	Line    int  // line of the first statement that produced this ref
+	Module   string
+	Name     string
+	HasName  bool
+	Line     int  // line of the first statement that produced this ref
 	Optional bool // every statement that produced it was Optional
 }
 

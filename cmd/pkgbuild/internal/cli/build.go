@@ -2,9 +2,9 @@ package cli
 
 import (
 	"errors"
-	"io"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
