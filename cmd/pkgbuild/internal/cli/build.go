@@ -12,6 +12,7 @@ import (
 	"github.com/pkgbuild/pkgbuild/cache"
 	"github.com/pkgbuild/pkgbuild/emit"
 	"github.com/pkgbuild/pkgbuild/manifest"
+	"github.com/pkgbuild/pkgbuild/repack"
 	"github.com/pkgbuild/pkgbuild/resolver"
 	"github.com/pkgbuild/pkgbuild/scanner"
 )
@@ -114,6 +115,7 @@ func runBuild(e *env, args []string) int {
 	if err := os.MkdirAll(filepath.Dir(strings.TrimSuffix(target, "/")), 0o755); err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
+	defer res.repacked.Close()
 	digest, err := emit.Write(target, plan(res))
 	if err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
@@ -184,6 +186,8 @@ type resolution struct {
 	graph    *resolver.Graph
 	// log is the warnings and notes printed while resolving.
 	log string
+	// repacked is what the [[from_package]] entries take; nil without any.
+	repacked *repack.Set
 }
 
 // resolve loads the manifest and resolves it, printing every problem.
@@ -223,10 +227,15 @@ func loadManifest(bf buildFlags) (*manifest.Manifest, error) {
 // resolveWith resolves a loaded manifest, scanning through the cache.
 func resolveWith(e *env, m *manifest.Manifest, c *cache.Cache) (*resolution, error) {
 	cfg := resolver.ConfigFrom(m)
+	repacked, err := fromPackages(m, cfg)
+	if err != nil {
+		return nil, err
+	}
 	g, err := resolver.Resolve(cfg, resolver.Options{Scan: c.Scanner(scanner.Parse, toolVersion(c))})
 	if err != nil {
 		return nil, fail(ExitUsage, "%s: %v", m.Path, err)
 	}
+	addArchiveInputs(g, repacked)
 	rel := relativizer()
 	var log strings.Builder
 	for _, sev := range []resolver.Severity{resolver.Warning, resolver.Note} {
@@ -238,7 +247,7 @@ func resolveWith(e *env, m *manifest.Manifest, c *cache.Cache) (*resolution, err
 	if n := g.Problems.Errors(); n > 0 {
 		return nil, fail(ExitPackage, "pkgbuild: %d packaging error(s):\n%s", n, g.Problems.Format(resolver.Error, rel))
 	}
-	return &resolution{manifest: m, config: cfg, graph: g, log: log.String()}, nil
+	return &resolution{manifest: m, config: cfg, graph: g, log: log.String(), repacked: repacked}, nil
 }
 
 // manifestErrors prints every manifest problem as "file:line:col: error:

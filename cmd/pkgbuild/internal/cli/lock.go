@@ -134,7 +134,9 @@ func makeLock(res *resolution) (*manifest.Lock, error) {
 		m := manifest.LockModule{Name: name, Action: n.Action.String()}
 		switch n.Action {
 		case resolver.Intern:
-			if n.File != "" {
+			if n.Data != nil {
+				m.Hash = hashData(n.Data)
+			} else if n.File != "" {
 				h, err := hashFile(n.File)
 				if err != nil {
 					return nil, err
@@ -148,6 +150,9 @@ func makeLock(res *resolution) (*manifest.Lock, error) {
 		lock.Modules = append(lock.Modules, m)
 	}
 	for _, p := range res.config.Pickles {
+		if p.Data != nil {
+			continue // from an archive: see lockRepacked
+		}
 		h, err := hashFile(p.File)
 		if err != nil {
 			return nil, err
@@ -155,11 +160,17 @@ func makeLock(res *resolution) (*manifest.Lock, error) {
 		lock.Pickles = append(lock.Pickles, manifest.LockFile{Path: resourcePath(p.Package, p.Name), Hash: h})
 	}
 	for _, r := range res.config.Resources {
+		if r.FromArchive {
+			continue
+		}
 		h, err := hashFile(r.File)
 		if err != nil {
 			return nil, err
 		}
 		lock.Resources = append(lock.Resources, manifest.LockFile{Path: resourcePath(r.Package, r.Name), Hash: h})
+	}
+	if err := lockRepacked(lock, res.repacked); err != nil {
+		return nil, err
 	}
 	top, err := emit.TopFolder(res.output())
 	if err != nil {

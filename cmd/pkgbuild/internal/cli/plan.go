@@ -10,17 +10,22 @@ import (
 )
 
 // plan lists the archive's records in the order torch's PackageExporter
-// writes them: pickles and resources (as save_pickle and save_text write
-// them at once), then every module in dependency-graph order (the _mock
+// writes them: the records [[from_package]] entries take (pickles with
+// their storages, and resources, in archive order), pickles and resources
+// (as save_pickle and save_text write them at once), then every module in dependency-graph order (the _mock
 // module just before the first mocked module), then the .data records.
 func plan(res *resolution) []emit.Record {
 	cfg, g := res.config, res.graph
-	var recs []emit.Record
+	recs := repackRecords(res.repacked)
 	for _, p := range cfg.Pickles {
-		recs = append(recs, fileRecord(resourcePath(p.Package, p.Name), p.File))
+		if p.Data == nil { // else from an archive, in recs already
+			recs = append(recs, fileRecord(resourcePath(p.Package, p.Name), p.File))
+		}
 	}
 	for _, r := range cfg.Resources {
-		recs = append(recs, fileRecord(resourcePath(r.Package, r.Name), r.File))
+		if !r.FromArchive {
+			recs = append(recs, fileRecord(resourcePath(r.Package, r.Name), r.File))
+		}
 	}
 	mockWritten := false
 	writeMock := func() {
@@ -34,6 +39,10 @@ func plan(res *resolution) []emit.Record {
 		switch n.Action {
 		case resolver.Intern:
 			if n.IsPickle || n.File == "" {
+				continue
+			}
+			if n.Data != nil { // a module from a [[from_package]] archive
+				recs = append(recs, emit.Record{Name: modulePath(name, n.IsPackage), Data: n.Data})
 				continue
 			}
 			recs = append(recs, fileRecord(modulePath(name, n.IsPackage), n.File))

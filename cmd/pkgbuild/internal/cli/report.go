@@ -87,6 +87,7 @@ type reportPage struct {
 	Externs                              []string
 	Rows                                 []reportRow
 	Whys                                 []reportWhy
+	Entries                              []reportLink
 	Problems                             []reportProblem
 	Graph                                *svgGraph
 	Legend                               []reportStat
@@ -202,6 +203,7 @@ func newReportPage(src *graphSource) *reportPage {
 	p.Data.Entries = []int{}
 	for _, e := range src.entries {
 		p.Data.Entries = append(p.Data.Entries, index[e])
+		p.Entries = append(p.Entries, reportLink{ID: nodeID(index[e]), Name: e})
 	}
 
 	// The table, by name.
@@ -297,6 +299,7 @@ func groupDigits(n int64) string {
 
 type svgGraph struct {
 	Width, Height string
+	HasBack       bool // some edge closes an import cycle
 	Nodes         []svgNode
 	Edges         []svgEdge
 }
@@ -681,6 +684,7 @@ func layoutSVG(d pageData) *svgGraph {
 			class := "edge"
 			if k[0] != u {
 				class += " back"
+				out.HasBack = true
 				for i := range pts {
 					pts[i][1] += 4
 				}
@@ -771,7 +775,7 @@ var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
     <h2>Dependency graph</h2>
     <div class="legend">
     {{- range .Legend}}{{if ne .Value "0"}}<span class="key a-{{.Class}}"><i></i>{{.Label}}</span>{{end}}{{end}}
-      <span class="key back"><i></i>cycle (back edge)</span>
+      {{- if .Graph.HasBack}}<span class="key back"><i></i>import cycle (drawn backwards)</span>{{end}}
     </div>
     <div class="tools">
       <button type="button" data-zoom="out" title="Zoom out">−</button>
@@ -801,6 +805,8 @@ var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
     </div>
     <aside class="detail" id="detail" aria-live="polite">
       <p class="hint">Click a node (or a row below) to see what it imports, what imports it, and the chain of imports that brings it in.</p>
+      <h4>Entries ({{len .Entries}})</h4>
+      <ul>{{range .Entries}}<li><a href="#{{.ID}}" data-id="{{.ID}}">{{.Name}}</a></li>{{end}}</ul>
     </aside>
   </div>
 </section>
@@ -810,7 +816,7 @@ var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
     <h2>Modules</h2>
     <div class="filters">
       <input type="search" id="filter" placeholder="Filter by name, action or why" aria-label="Filter modules">
-      <span class="count" id="shown">{{len .Rows}} modules</span>
+      <span class="count" id="shown">{{len .Rows}} rows</span>
     </div>
   </div>
   <table id="module-table">
@@ -915,7 +921,7 @@ section { margin-bottom: 18px; }
 .tools { display: flex; gap: 4px; }
 .tools button { font: 12.5px var(--sans); min-width: 32px; height: 28px; border: 1px solid var(--line); border-radius: 6px; background: #fff; color: var(--ink); cursor: pointer; }
 .tools button:hover { background: var(--bg); }
-.graph-body { display: flex; min-height: 420px; }
+.graph-body { display: flex; min-height: 220px; }
 .viewport { flex: 1; overflow: auto; max-height: 72vh; background-color: #fbfcfe; background-image: radial-gradient(#e2e8f0 1px, transparent 1px); background-size: 18px 18px; }
 #graph { display: block; }
 #graph text { font: 12px var(--mono); fill: var(--ink); pointer-events: none; }
@@ -937,13 +943,13 @@ section { margin-bottom: 18px; }
 .a-pickle rect, .a-pickle i, .badge.a-pickle { fill: var(--pickle-bg); stroke: var(--pickle); background: var(--pickle-bg); border-color: var(--pickle); color: #4c1d95; }
 .a-skip rect, .a-skip i, .badge.a-skip { fill: var(--skip-bg); stroke: var(--skip); background: var(--skip-bg); border-color: var(--skip); color: #334155; }
 .badge { display: inline-block; font-size: 11.5px; font-weight: 600; line-height: 18px; padding: 0 7px; border-radius: 999px; border: 1px solid; white-space: nowrap; }
-.detail { width: 320px; flex: none; border-left: 1px solid var(--line); padding: 14px 16px; overflow: auto; max-height: 72vh; font-size: 13px; }
+.detail { width: 320px; flex: none; border-left: 1px solid var(--line); padding: 14px 16px; overflow: auto; overflow-x: hidden; max-height: 72vh; font-size: 13px; overflow-wrap: anywhere; }
 .detail .hint { color: var(--muted); margin: 0; }
 .detail h3 { margin: 8px 0 6px; font: 600 13px var(--mono); word-break: break-all; }
 .detail h4 { margin: 14px 0 4px; font-size: 11.5px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); }
 .detail ul { list-style: none; margin: 0; padding: 0; }
 .detail li { margin: 2px 0; word-break: break-all; }
-.detail .chain li::before { content: "↳ "; color: var(--muted); }
+.detail .chain li + li::before { content: "↳ "; color: var(--muted); }
 .detail a, .chains a { color: inherit; text-decoration: none; border-bottom: 1px dotted #94a3b8; cursor: pointer; }
 .detail a:hover, .chains a:hover { color: var(--intern); }
 .filters { display: flex; align-items: center; gap: 10px; margin-left: auto; }
@@ -954,7 +960,8 @@ th, td { text-align: left; padding: 7px 12px; border-bottom: 1px solid var(--lin
 th { font-size: 12px; color: var(--muted); font-weight: 600; background: #fafbfc; cursor: pointer; user-select: none; white-space: nowrap; position: sticky; top: 0; }
 th[aria-sort=ascending]::after { content: " ▲"; font-size: 9px; } th[aria-sort=descending]::after { content: " ▼"; font-size: 9px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.name { word-break: break-all; }
+td.name { word-break: break-all; width: 34%; }
+td.why { width: 30%; }
 td.name .file { color: var(--muted); font-size: 11.5px; font-family: var(--mono); }
 td.why { color: #334155; font-size: 13px; word-break: break-word; }
 tbody tr { cursor: pointer; }
@@ -1060,7 +1067,7 @@ const reportJS = `
     n.addEventListener("click", function () { select(i, false); });
     n.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); select(i, false); } });
   });
-  document.querySelectorAll(".chains a").forEach(function (a) {
+  document.querySelectorAll(".chains a[data-id], #detail a[data-id]").forEach(function (a) {
     a.addEventListener("click", function (ev) {
       ev.preventDefault();
       select(idx(a.getAttribute("data-id")), true);
@@ -1095,7 +1102,7 @@ const reportJS = `
       r.hidden = !ok;
       if (ok) count++;
     });
-    shown.textContent = count + " of " + rows.length + " modules";
+    shown.textContent = count + " of " + rows.length + " shown";
   }
   filter.addEventListener("input", applyFilter);
   var tbody = document.querySelector("#module-table tbody");
@@ -1122,6 +1129,15 @@ const reportJS = `
     });
   });
   applyFilter();
+
+  // A link to "report.html#module=NAME" opens with that module selected.
+  var m = /^#module=(.*)$/.exec(location.hash);
+  if (m) {
+    var want = decodeURIComponent(m[1]);
+    for (var i = 0; i < nodes.length; i++) {
+      if (nodes[i].name === want) { select(i, true); break; }
+    }
+  }
   document.documentElement.setAttribute("data-ready", "true");
 })();
 `

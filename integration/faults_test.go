@@ -1,0 +1,104 @@
+package integration
+
+import (
+	"bytes"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// sympyManifest interns all of Debian's sympy: about 1,500 modules and a
+// 30 MB archive, big enough for a build to be caught half-way.
+func sympyManifest(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat("/usr/lib/python3/dist-packages/sympy/__init__.py"); err != nil {
+		if os.Getenv("PKGBUILD_REQUIRE_TORCH") == "1" {
+			t.Fatalf("python3-sympy is required: %v", err)
+		}
+		t.Skip("python3-sympy is not installed")
+	}
+	return filepath.Join(repoRoot, "cmd/pkgbuild/internal/cli/testdata/bench/sympy.toml")
+}
+
+// Builds killed at random moments (SIGKILL and SIGINT, with a cold or a
+// warm cache) leave the previous output or none, never a partial one, and
+// the cache they shared still gives right answers afterwards.
+func TestKilledBuildsLeaveNoPartialOutput(t *testing.T) {
+	manifest := sympyManifest(t)
+	dir := t.TempDir()
+	ref := filepath.Join(dir, "ref", "sympy.pt")
+	want := build(t, dir, "-m", manifest, "-o", ref, "--no-cache")
+	wantBytes, err := os.ReadFile(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	out := filepath.Join(dir, "out", "sympy.pt")
+	cacheDir := filepath.Join(dir, "cache")
+	rng := rand.New(rand.NewSource(1))
+	killed := 0
+	for i := 0; i < 12; i++ {
+		if i%4 == 0 {
+			os.RemoveAll(cacheDir) // some rounds start cold
+		}
+		cmd := exec.Command(pkgbuild, "build", "-m", manifest, "-o", out, "--cache-dir", cacheDir)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.Intn(1500)) * time.Millisecond)
+		sig := syscall.SIGKILL
+		if i%2 == 1 {
+			sig = syscall.SIGINT
+		}
+		cmd.Process.Signal(sig)
+		if err := cmd.Wait(); err != nil {
+			killed++
+		}
+		if got, err := os.ReadFile(out); err == nil && !bytes.Equal(got, wantBytes) {
+			t.Fatalf("round %d: after %v the output is %d bytes and differs from a good build: a partial output", i, sig, len(got))
+		}
+	}
+	if killed == 0 {
+		t.Fatalf("no build was interrupted: the test proved nothing")
+	}
+	if got := build(t, dir, "-m", manifest, "-o", out, "--cache-dir", cacheDir); got != want {
+		t.Errorf("after %d interrupted builds the cache gives %s, want %s", killed, got, want)
+	}
+	if got := build(t, dir, "-m", manifest, "-o", out, "--cache-dir", cacheDir); got != want {
+		t.Errorf("no-op build after interrupted builds gives %s, want %s", got, want)
+	}
+	t.Logf("%d of 12 builds were interrupted", killed)
+}
+
+// Eight builds of the same manifest at once, sharing one cache and one
+// output path, all succeed with the same digest, the right one.
+func TestConcurrentBuildsShareCache(t *testing.T) {
+	manifest := sympyManifest(t)
+	dir := t.TempDir()
+	want := build(t, dir, "-m", manifest, "-o", filepath.Join(dir, "ref", "sympy.pt"), "--no-cache")
+	out := filepath.Join(dir, "shared", "sympy.pt")
+	cacheDir := filepath.Join(dir, "cache")
+	var wg sync.WaitGroup
+	digests := make([]string, 8)
+	for i := range digests {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			digests[i] = build(t, dir, "-m", manifest, "-o", out, "--cache-dir", cacheDir)
+		}(i)
+	}
+	wg.Wait()
+	for i, d := range digests {
+		if d != want {
+			t.Errorf("build %d: %s, want %s", i, d, want)
+		}
+	}
+	if got := sha256File(t, out); got != want {
+		t.Errorf("the shared output's sha256 is %s, want %s", got, want)
+	}
+}
