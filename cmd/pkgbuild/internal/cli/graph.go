@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/pkgbuild/pkgbuild/emit"
@@ -96,7 +95,9 @@ func runGraph(e *env, args []string) int {
 		}
 		paths, capped := whyPaths(g, src.entries, *why, *maxPaths)
 		if len(paths) == 0 {
-			return e.report(fail(ExitPackage, "graph: no entry reaches %s", *why))
+			// Every node is reachable from an entry; only the walk's
+			// budget can leave it without a path.
+			return e.report(fail(ExitPackage, "graph: found no path to %s within the search budget", *why))
 		}
 		if *asJSON {
 			return e.report(writeJSON(e.stdout, whyJSON{Module: *why, Paths: paths, Capped: capped}))
@@ -296,35 +297,39 @@ func entries(g *resolver.Graph) []string {
 // cannot make it run for ever; hitting it counts as capped.
 const pathBudget = 2_000_000
 
-// whyPaths lists the simple import paths from each entry to target, in
-// discovery order (entries in order, each node's dependencies in order),
-// then shortest first. It stops after max paths; capped says there may be
-// more.
+// whyPaths lists the simple import paths from each entry to target,
+// shortest first; paths of one length come in walk order (entries in
+// order, each node's dependencies in order). It stops after max paths;
+// capped says there may be more.
 func whyPaths(g *resolver.Graph, entries []string, target string, max int) (paths [][]string, capped bool) {
-	// Only nodes that can reach target are worth walking into.
+	// dist is the number of edges from a node to target; only nodes with
+	// one can be on a path.
 	preds := map[string][]string{}
 	for _, n := range g.Order {
 		for _, d := range g.Nodes[n].Deps {
 			preds[d] = append(preds[d], n)
 		}
 	}
-	useful := map[string]bool{target: true}
-	stack := []string{target}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
+	dist := map[string]int{target: 0}
+	queue := []string{target}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
 		for _, p := range preds[n] {
-			if !useful[p] {
-				useful[p] = true
-				stack = append(stack, p)
+			if _, ok := dist[p]; !ok {
+				dist[p] = dist[n] + 1
+				queue = append(queue, p)
 			}
 		}
 	}
+	// Walk paths of exactly length edges, for growing length, until a
+	// walk meets no longer path it had to leave out.
 	budget := pathBudget
 	onPath := map[string]bool{}
 	var path []string
-	var walk func(n string) bool // false: stop
-	walk = func(n string) bool {
+	var longer bool // a walk left out a path longer than length
+	var walk func(n string, length int) bool
+	walk = func(n string, length int) bool {
 		if budget--; budget < 0 {
 			capped = true
 			return false
@@ -332,30 +337,45 @@ func whyPaths(g *resolver.Graph, entries []string, target string, max int) (path
 		path = append(path, n)
 		defer func() { path = path[:len(path)-1] }()
 		if n == target {
-			if len(paths) == max {
-				capped = true
-				return false
+			if len(path)-1 == length {
+				if len(paths) == max {
+					capped = true
+					return false
+				}
+				paths = append(paths, append([]string(nil), path...))
 			}
-			paths = append(paths, append([]string(nil), path...))
 			return true
 		}
 		onPath[n] = true
 		defer delete(onPath, n)
 		for _, d := range g.Nodes[n].Deps {
-			if useful[d] && !onPath[d] {
-				if !walk(d) {
+			dd, ok := dist[d]
+			switch {
+			case !ok || onPath[d]:
+			case len(path)+dd > length:
+				longer = true
+			default:
+				if !walk(d, length) {
 					return false
 				}
 			}
 		}
 		return true
 	}
-	for _, e := range entries {
-		if useful[e] && !walk(e) {
+	for length := 0; length < len(dist); length++ {
+		longer = false
+		for _, e := range entries {
+			if dd, ok := dist[e]; ok && dd <= length && !walk(e, length) {
+				return paths, capped
+			}
+			if dd, ok := dist[e]; ok && dd > length {
+				longer = true
+			}
+		}
+		if !longer {
 			break
 		}
 	}
-	sort.SliceStable(paths, func(i, j int) bool { return len(paths[i]) < len(paths[j]) })
 	return paths, capped
 }
 

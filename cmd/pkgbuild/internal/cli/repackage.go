@@ -70,18 +70,24 @@ func fromPackages(m *manifest.Manifest, cfg *resolver.Config) (*repack.Set, erro
 	return set, nil
 }
 
-// addArchiveInputs lists the archives read among the build's inputs, for
-// depfiles: the resolver only lists the files it reads itself.
+// addArchiveInputs lists the archives read among the build's inputs (and
+// the folders of unzipped ones among its folders), for depfiles and the
+// action cache: the resolver only lists what it reads itself.
 func addArchiveInputs(g *resolver.Graph, set *repack.Set) {
 	if set == nil {
 		return
 	}
-	for _, a := range set.Archives {
-		if !slices.Contains(g.Inputs, a) {
-			g.Inputs = append(g.Inputs, a)
+	for _, list := range []struct {
+		to   *[]string
+		from []string
+	}{{&g.Inputs, set.Inputs}, {&g.Dirs, set.Dirs}} {
+		for _, p := range list.from {
+			if !slices.Contains(*list.to, p) {
+				*list.to = append(*list.to, p)
+			}
 		}
+		slices.Sort(*list.to)
 	}
-	slices.Sort(g.Inputs)
 }
 
 // repackRecords are the records the [[from_package]] entries take, written
