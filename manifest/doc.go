@@ -9,7 +9,8 @@
 // found, each an [Error] printed as "file:line:col: error: message". The
 // package does no build work: it does not scan Python files, resolve
 // modules or read the files it names beyond checking that they exist and
-// expanding globs.
+// expanding globs (the build reads the archives of [[from_package]], with
+// package repack).
 //
 // # Example
 //
@@ -54,6 +55,10 @@
 //	[[ignore]]
 //	module = "mymodel.**"
 //	imports = ["tensorflow.**"]
+//
+//	[[from_package]]
+//	file = "weights.pt"
+//	include = ["model/*.pkl"]
 //
 // Relative paths are relative to the folder holding the manifest, whatever
 // the current folder; absolute paths are allowed everywhere. Paths use "/".
@@ -175,6 +180,51 @@
 //   - imports (pattern or array of patterns, required): the imported
 //     modules to drop.
 //
+// # [[from_package]]: records from an existing archive
+//
+// Repackaging: takes records from a torch.package archive written by any
+// torch version (1.13's layout or 2.x's) or by pkgbuild, never running its
+// pickles or code. Weights saved with PackageExporter.save_pickle can so be
+// packed with model code from the roots. Entries may repeat, to merge
+// several archives.
+//
+//   - file (string, required): the archive: a zip file, or a folder holding
+//     an unzipped one (as DirectoryReader reads it).
+//   - include (pattern or array of patterns, default every record) and
+//     exclude (pattern or array of patterns, optional): record patterns,
+//     torch GlobGroup patterns with separator "/" over record names below
+//     the archive's top folder ("model/*.pkl", "model/**"), as pkgbuild ls
+//     shows them. They select pickles (records named *.pkl, and any other
+//     record that is a pickle using tensor storages), resources (every other
+//     record outside .data/) and, with sources, module sources.
+//   - sources (boolean, default false): also take the archive's module
+//     sources. Each interned module is provided, like a [[source]], unless a
+//     [[source]] or the roots provide the same module; each mocked module
+//     (its record is torch's mock stub) is mocked if the build needs it and
+//     no [[rule]] decides it. With false, code comes from the roots.
+//
+// Each selected pickle is stored under its record name and scanned; its
+// globals are dependencies decided by the rules, as for [[pickle]] (a class
+// from a mocked module is an error). The tensor storages it uses
+// (.data/<key>.storage) come with it, whatever include and exclude say;
+// others are left out. Storage keys stay as they are unless an earlier
+// [[from_package]] writes the same one: the key is then renumbered to the
+// smallest free one and the pickle's persistent IDs are rewritten in place,
+// so rebuilding one archive keeps every record name. Never copied:
+// torch's bookkeeping (.data/version, .data/extern_modules,
+// .data/python_version, .data/serialization_id, byteorder), _mock.py (the
+// build writes its own when it mocks anything), the rest of .data/, and
+// TorchScript (.data/ts_code/**; a selected pickle holding a TorchScript
+// module is an error).
+//
+// The build reports, at the entry's line: an archive it cannot read (the
+// reader's message names the record at fault), a selected record that is
+// not a pickle, a pickle that needs TorchScript or a storage the archive
+// lacks, big-endian storages, an include pattern that matches no record it
+// could take (with the reason, such as "storages come with the pickles that
+// use them"), and a record that another entry writes too. The last two are
+// manifest errors (exit code 2), the others packaging errors (1).
+//
 // # Problems reported
 //
 // Parse reports, all at once and sorted by position: a TOML syntax error
@@ -184,8 +234,10 @@
 // patterns, strings that are not dotted module names, an unsupported
 // python, an empty output name, roots that are not folders, missing files,
 // globs that match nothing, resource names with "/", two entries writing
-// the same archive record, two sources for one module and a parents value
-// other than "intern" or "torch". Arrays and inline tables nested more than
+// the same archive record, two sources for one module, a parents value
+// other than "intern" or "torch", a [[from_package]] archive that does not
+// exist and record patterns that can never match a record name (a leading
+// or trailing "/", an empty, "." or ".." segment, a backslash). Arrays and inline tables nested more than
 // 32 deep are refused before decoding.
 //
 // # pkgbuild.lock

@@ -50,6 +50,11 @@ func FuzzParse(f *testing.F) {
 					t.Fatalf("invalid hidden %+v", h)
 				}
 			}
+			for _, fp := range m.FromPackages {
+				if fp.Glob == nil || fp.File == "" || len(fp.Include) == 0 || len(fp.Include) != len(fp.IncludePos) {
+					t.Fatalf("invalid from_package %+v", fp)
+				}
+			}
 			return
 		}
 		if m != nil {

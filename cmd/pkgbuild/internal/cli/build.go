@@ -12,7 +12,7 @@ import (
 	"github.com/pkgbuild/pkgbuild/cache"
 	"github.com/pkgbuild/pkgbuild/emit"
 	"github.com/pkgbuild/pkgbuild/manifest"
-	"github.com/pkgbuild/pkgbuild/repack"
+	"github.com/pkgbuild/pkgbuild/emit/repack"
 	"github.com/pkgbuild/pkgbuild/resolver"
 	"github.com/pkgbuild/pkgbuild/scanner"
 )

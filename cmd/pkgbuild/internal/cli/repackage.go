@@ -11,7 +11,7 @@ import (
 
 	"github.com/pkgbuild/pkgbuild/emit"
 	"github.com/pkgbuild/pkgbuild/manifest"
-	"github.com/pkgbuild/pkgbuild/repack"
+	"github.com/pkgbuild/pkgbuild/emit/repack"
 	"github.com/pkgbuild/pkgbuild/resolver"
 )
 
