@@ -15,8 +15,8 @@ import (
 
 	"github.com/pkgbuild/pkgbuild/emit"
 	"github.com/pkgbuild/pkgbuild/emit/reader"
-	"github.com/pkgbuild/pkgbuild/manifest"
 	"github.com/pkgbuild/pkgbuild/emit/repack"
+	"github.com/pkgbuild/pkgbuild/manifest"
 	"github.com/pkgbuild/pkgbuild/scanner/pickle"
 )
 

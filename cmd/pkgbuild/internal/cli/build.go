@@ -11,8 +11,8 @@ import (
 
 	"github.com/pkgbuild/pkgbuild/cache"
 	"github.com/pkgbuild/pkgbuild/emit"
-	"github.com/pkgbuild/pkgbuild/manifest"
 	"github.com/pkgbuild/pkgbuild/emit/repack"
+	"github.com/pkgbuild/pkgbuild/manifest"
 	"github.com/pkgbuild/pkgbuild/resolver"
 	"github.com/pkgbuild/pkgbuild/scanner"
 )

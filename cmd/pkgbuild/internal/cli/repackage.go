@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/pkgbuild/pkgbuild/emit"
-	"github.com/pkgbuild/pkgbuild/manifest"
 	"github.com/pkgbuild/pkgbuild/emit/repack"
+	"github.com/pkgbuild/pkgbuild/manifest"
 	"github.com/pkgbuild/pkgbuild/resolver"
 )
 
