@@ -130,9 +130,6 @@ type resolver struct {
 	resPkgs  map[string]bool
 	inputs   map[string]bool
 	starts   []string
-
-	// scanning
-	scanned map[string]scanResult
 }
 
 type provision struct {
@@ -179,7 +176,6 @@ func Resolve(cfg *Config, opts Options) (*Graph, error) {
 		ruleUsed: make([]bool, len(cfg.Rules)),
 		resPkgs:  map[string]bool{},
 		inputs:   map[string]bool{},
-		scanned:  map[string]scanResult{},
 	}
 	r.run()
 	g := &Graph{Nodes: r.nodes, Problems: mergeSites(r.problems)}
