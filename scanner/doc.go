@@ -27,22 +27,8 @@
 //     is Optional (inside a try whose handlers catch ImportError or one of
 //     its bases), and Visit, its position in torch's visiting order.
 //   - Findings: things that do not change the references but matter when
-//     the code runs from a torch.package archive, sorted by position:
-//
-//     dynamic-import      importlib.import_module(...) (literal name or
-//     not), an __import__ whose module name is not a
-//     literal, or whose fromlist or level torch cannot
-//     read (torch then ignores the call), and
-//     __import__ reached through an attribute
-//     unseen-import       a literal __import__("m") inside another call,
-//     where torch does not look (print(__import__("m")),
-//     __import__("m").f())
-//     sys-modules-name    sys.modules[__name__]
-//     sys-modules-module  sys.modules[<expr>.__module__] (sympy's @public)
-//     file-relative       __file__ inside the arguments of open(),
-//     io.open(), os.*(), os.path.*(), Path(...): files
-//     found next to the module, which do not exist in an
-//     archive (importlib.resources is the way)
+//     the code runs from a torch.package archive, sorted by position; see
+//     Findings below.
 //
 // (*File).Refs(pkg) turns the statements into the (module, name) pairs
 // torch.package's find_files_source_depends_on(src, pkg) returns, in the
@@ -72,6 +58,25 @@
 // A Ref's Line is that of the first statement (in visiting order) that
 // produced it; Optional holds when every statement that produced it is
 // optional.
+//
+// # Findings
+//
+// Each Finding has a stable Code:
+//
+//	dynamic-import      importlib.import_module(...), with a literal name or
+//	                    not; __import__ with a computed module name, or with
+//	                    a fromlist or level torch cannot read (torch then
+//	                    ignores the call); __import__ reached through an
+//	                    attribute (builtins.__import__)
+//	unseen-import       a literal __import__("m") inside another call, where
+//	                    torch does not look: print(__import__("m")),
+//	                    __import__("m").f()
+//	sys-modules-name    sys.modules[__name__]: the module looking itself up
+//	sys-modules-module  sys.modules[<expr>.__module__] (sympy's @public)
+//	file-relative       __file__ inside the arguments of open(), io.open(),
+//	                    os.*(), os.path.*(), Path(...): files next to the
+//	                    module, which do not exist in an archive
+//	                    (importlib.resources is the way)
 //
 // # Invariants
 //

@@ -62,8 +62,6 @@ func (x expr) hasValue() bool {
 	return false
 }
 
-func (x expr) isConst() bool { return x.kind >= eStr && x.kind <= eEllipsis }
-
 // single reports whether x can be the target of an augmented or annotated
 // assignment.
 func (x expr) single() bool {
@@ -232,6 +230,11 @@ func (p *parser) namedExpression() expr {
 	if p.tok.kind != tColonEq {
 		return x
 	}
+	return p.walrus(x)
+}
+
+// walrus reads `:= expression` after the target x.
+func (p *parser) walrus(x expr) expr {
 	if x.kind != eName || x.flags&fParen != 0 {
 		p.failAt(x, "cannot use assignment expressions with "+x.describe())
 	}
@@ -269,7 +272,12 @@ func (p *parser) starNamedExpression() expr {
 
 // star_expressions: a star_expression, or a tuple of them.
 func (p *parser) starExpressions() expr {
-	x := p.starExpression()
+	var x expr
+	if p.tok.kind == tStar {
+		x = p.starred()
+	} else {
+		x = p.expression()
+	}
 	if p.tok.kind != tComma {
 		return x
 	}
@@ -670,7 +678,10 @@ func (p *parser) args(kind int, rec bool) (first expr, hasFirst bool) {
 				p.dargs = append(p.dargs, argInfo{kw: 2, val: y})
 			}
 		default:
-			x := p.namedExpression()
+			x := p.expression()
+			if p.tok.kind == tColonEq {
+				x = p.walrus(x)
+			}
 			switch {
 			case p.tok.kind == tEqual:
 				if x.kind != eName || x.flags&fParen != 0 {

@@ -145,7 +145,10 @@ type fmode struct {
 }
 
 // lexer turns prepared source (see prepare) into tokens, following
-// CPython 3.12's tokenizer, including PEP 701 f-strings.
+// CPython 3.12's tokenizer, including PEP 701 f-strings. tokenize reads a
+// whole file at once: a tight loop handles names, brackets, commas and
+// newlines, and calls next for everything else (operators, numbers,
+// strings, indentation, f-strings).
 type lexer struct {
 	src       []byte
 	pos       int
@@ -159,6 +162,7 @@ type lexer struct {
 	parens    []paren
 	modes     []fmode
 	err       *SyntaxError
+	pending   []token // the tokens tokenize has read, while it calls out
 }
 
 func (lx *lexer) init(src []byte) {
@@ -192,10 +196,12 @@ func (lx *lexer) tokenize(buf []token, stopDepth int) (out []token) {
 			if _, ok := r.(bailout); !ok {
 				panic(r)
 			}
-			n := len(buf) - 1 // the token being read when the error struck
-			buf[n] = token{kind: tError, s: int32(lx.pos), e: int32(lx.pos), line: lx.line}
-			out = buf
+			// Errors only come from calls out of the loop, which leave the
+			// tokens read so far in lx.pending. (buf itself is not used
+			// here, so that it can live in registers.)
+			out = append(lx.pending, token{kind: tError, s: int32(lx.pos), e: int32(lx.pos), line: lx.line})
 		}
+		lx.pending = nil
 	}()
 	src := lx.src
 	for {
@@ -231,18 +237,24 @@ func (lx *lexer) tokenize(buf []token, stopDepth int) (out []token) {
 				switch cc {
 				case ccIdent:
 					e := p + 1
-					for e+8 <= len(src) {
-						n := identRun(binary.LittleEndian.Uint64(src[e:]))
-						e += n
-						if n < 8 {
-							break
+					if e+8 <= len(src) {
+						for {
+							n := identRun(binary.LittleEndian.Uint64(src[e:]))
+							e += n
+							if n < 8 || e+8 > len(src) {
+								break
+							}
 						}
 					}
 					for e < len(src) && asciiIdent[src[e]] {
 						e++
 					}
-					if e < len(src) && charClass[src[e]] != ccQuote && src[e] < 0x80 {
-						buf = append(buf, token{kind: keyword(src, p, e), s: int32(p), e: int32(e), line: lx.line})
+					if e < len(src) && plainNameEnd[src[e]] {
+						k := tName
+						if n := e - p; kwLengths[c]>>uint(n&15)&1 != 0 && n <= 8 {
+							k = keyword(src, p, e)
+						}
+						buf = append(buf, token{kind: k, s: int32(p), e: int32(e), line: lx.line})
 						lx.pos = e
 						continue
 					}
@@ -276,10 +288,34 @@ func (lx *lexer) tokenize(buf []token, stopDepth int) (out []token) {
 					}
 					buf = append(buf, token{kind: tNewline, s: int32(p), e: int32(p + 1), line: lx.line})
 					lx.newline(p)
-					lx.atBOL = true
-					lx.special = true
+					// The start of a logical line: measure its indentation
+					// here, and stay on the fast path when no INDENT or
+					// DEDENT is due.
+					lx.pending = buf
+					lx.indentation()
+					for ; lx.pendin > 0; lx.pendin-- {
+						buf = append(buf, token{kind: tIndent, s: int32(lx.pos), e: int32(lx.pos), line: lx.line})
+					}
+					for ; lx.pendin < 0; lx.pendin++ {
+						buf = append(buf, token{kind: tDedent, s: int32(lx.pos), e: int32(lx.pos), line: lx.line})
+					}
 					continue
-				case ccPunct, ccDigit, ccHash, ccDot, ccQuote, ccBackslash:
+				case ccDot:
+					if p+1 < len(src) && src[p+1] != '.' && !isDigit(src[p+1]) {
+						buf = append(buf, token{kind: tDot, s: int32(p), e: int32(p + 1), line: lx.line})
+						lx.pos = p + 1
+						continue
+					}
+				case ccPunct:
+					// ':' and '=' alone (no f-string is open on this path).
+					if p+1 < len(src) && src[p+1] != '=' {
+						if k := colonOrEqual[c]; k != 0 {
+							buf = append(buf, token{kind: k, s: int32(p), e: int32(p + 1), line: lx.line})
+							lx.pos = p + 1
+							continue
+						}
+					}
+				case ccDigit, ccHash, ccQuote, ccBackslash:
 					// Listed so that the switch compiles to a jump table.
 				}
 			}
@@ -292,6 +328,7 @@ func (lx *lexer) tokenize(buf []token, stopDepth int) (out []token) {
 			buf = buf[:n+1]
 		}
 		t := &buf[n]
+		lx.pending = buf[:n]
 		if lx.special {
 			lx.next(t)
 		} else {
@@ -306,6 +343,9 @@ func (lx *lexer) tokenize(buf []token, stopDepth int) (out []token) {
 		}
 	}
 }
+
+// colonOrEqual is the kind of ':' and '=' when no '=' follows them.
+var colonOrEqual = [256]tokKind{':': tColon, '=': tEqual}
 
 // closerOf maps a closing bracket to its opening one.
 var closerOf = [256]byte{')': '(', ']': '[', '}': '{'}
@@ -406,6 +446,21 @@ func identRun(w uint64) int {
 	return bits.TrailingZeros64(not) >> 3
 }
 
+// zeroBytes marks the zero bytes of x with their high bit; the lowest mark
+// is always right (higher ones may be spurious), which is all the callers
+// use.
+func zeroBytes(x uint64) uint64 { return (x - lsb) &^ x & msb }
+
+// strRun returns the number of bytes at the start of w that need no
+// attention inside a string literal (see strPlain).
+func strRun(w uint64, isBytes bool) int {
+	stop := zeroBytes(w^'\''*lsb) | zeroBytes(w^'"'*lsb) | zeroBytes(w^'\\'*lsb) | zeroBytes(w^'\n'*lsb)
+	if isBytes {
+		stop |= w & msb
+	}
+	return bits.TrailingZeros64(stop) >> 3
+}
+
 // spaceRun returns the number of spaces at the start of w.
 func spaceRun(w uint64) int {
 	z := w ^ ' '*lsb
@@ -418,6 +473,15 @@ var newlineByte = []byte{'\n'}
 // oneSpace is 1 for a space, tab or form feed.
 var oneSpace = func() (t [256]uint8) {
 	t[' '], t['\t'], t['\f'] = 1, 1, 1
+	return
+}()
+
+// plainNameEnd marks the bytes after which a name is an ordinary name:
+// not a string prefix (a quote follows) and not part of a non-ASCII name.
+var plainNameEnd = func() (t [256]bool) {
+	for c := 0; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\''
+	}
 	return
 }()
 
@@ -443,7 +507,7 @@ var strPlain, strPlainBytes = func() (t, b [256]bool) {
 func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
 func isXDigit(c byte) bool { return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'f' }
 
-// peekc returns the byte at i, or 0 past the end (the source never
+// at returns the byte at i, or 0 past the end (the source never
 // contains a null byte, so 0 means end of input).
 func (lx *lexer) at(i int) byte {
 	if i < len(lx.src) {
@@ -1106,6 +1170,13 @@ func (lx *lexer) str(t *token, p, q int, raw, isBytes bool) {
 				lx.lineStart = i + bytes.LastIndexByte(region, '\n') + 1
 			}
 			i += j
+		}
+		for i+8 <= len(src) {
+			n := strRun(binary.LittleEndian.Uint64(src[i:]), isBytes)
+			i += n
+			if n < 8 {
+				break
+			}
 		}
 		for i < len(src) && plain[src[i]] {
 			i++

@@ -12,9 +12,15 @@ import (
 // extracted and how the input is checked. Parse never panics; for input
 // that is not valid Python it returns a *SyntaxError.
 func Parse(src []byte) (f *File, err error) {
+	if len(src) >= maxSource {
+		return nil, &SyntaxError{Line: 1, Col: 1, Msg: "source file too large (2 GiB or more)"}
+	}
 	text, serr := prepare(src)
 	if serr != nil {
 		return nil, serr
+	}
+	if len(text) >= maxSource { // a single-byte encoding grew in UTF-8
+		return nil, &SyntaxError{Line: 1, Col: 1, Msg: "source file too large (2 GiB or more)"}
 	}
 	p := parserPool.Get().(*parser)
 	defer parserPool.Put(p)
@@ -27,6 +33,10 @@ func Parse(src []byte) (f *File, err error) {
 	p.release()
 	return f, nil
 }
+
+// maxSource keeps byte offsets within the int32 fields of tokens (with
+// room for the few bytes prepare may add).
+const maxSource = 1<<31 - 16
 
 var parserPool = sync.Pool{New: func() any { return new(parser) }}
 
@@ -224,14 +234,18 @@ func (p *parser) expected(k tokKind) {
 // name consumes a NAME token (soft keywords included) and returns it.
 func (p *parser) name() token {
 	if p.tok.kind != tName {
-		if p.tok.kind >= kwFalse && p.tok.kind <= kwYield || p.tok.kind >= tOr && p.tok.kind <= tIs {
-			p.failf("invalid syntax: %q is a keyword", p.text(p.tok))
-		}
-		p.syntaxError()
+		p.notName()
 	}
 	t := p.tok
 	p.next()
 	return t
+}
+
+func (p *parser) notName() {
+	if p.tok.kind >= kwFalse && p.tok.kind <= kwYield || p.tok.kind >= tOr && p.tok.kind <= tIs {
+		p.failf("invalid syntax: %q is a keyword", p.text(p.tok))
+	}
+	p.syntaxError()
 }
 
 // col returns the 0-based byte column of a source offset.
@@ -353,7 +367,7 @@ type snapshot struct {
 	i                         int
 	tok                       token
 	prevEnd                   int32
-	nev, nfind                int
+	nev, nfind, nsegs         int
 	depth, callDepth, fileCtx int
 	fn, nfn                   int32
 	importModuleName, collect bool
@@ -361,7 +375,7 @@ type snapshot struct {
 
 func (p *parser) save(s *snapshot) {
 	s.i, s.tok, s.prevEnd = p.i, p.tok, p.prevEnd
-	s.nev, s.nfind = len(p.events), len(p.findings)
+	s.nev, s.nfind, s.nsegs = len(p.events), len(p.findings), len(p.segs)
 	s.depth, s.callDepth, s.fileCtx = p.depth, p.callDepth, p.fileCtx
 	s.fn, s.nfn = p.fn, p.nfn
 	s.importModuleName, s.collect = p.importModuleName, p.collect
@@ -371,6 +385,7 @@ func (p *parser) restore(s *snapshot) {
 	p.i, p.tok, p.prevEnd = s.i, s.tok, s.prevEnd
 	p.events = p.events[:s.nev]
 	p.findings = p.findings[:s.nfind]
+	p.segs = p.segs[:s.nsegs]
 	p.depth, p.callDepth, p.fileCtx = s.depth, s.callDepth, s.fileCtx
 	p.fn, p.nfn = s.fn, s.nfn
 	p.importModuleName, p.collect = s.importModuleName, s.collect
@@ -550,7 +565,12 @@ func (p *parser) rhs() expr {
 }
 
 func (p *parser) exprStmt() {
-	x := p.rhs()
+	var x expr
+	if p.tok.kind == kwYield {
+		x = p.yieldExpr()
+	} else {
+		x = p.starExpressions()
+	}
 	switch p.tok.kind {
 	case tEqual:
 		for p.tok.kind == tEqual {

@@ -558,3 +558,34 @@ func TestLatin1Identifiers(t *testing.T) {
 	expectRefs(t, "# coding: latin-1\nimport caf\xe9\n", "pkg", "café")
 	expectRefs(t, "# coding: cp1251\nimport \xe0\xe1\n", "pkg", "аб")
 }
+
+// Parse is safe for concurrent use: the build scans files in a worker pool.
+func TestConcurrentParse(t *testing.T) {
+	srcs := readSmallStdlib(t, 200)
+	if len(srcs) == 0 {
+		t.Skip("no standard library to read")
+	}
+	want := make([]string, len(srcs))
+	for i, s := range srcs {
+		f, err := Parse(s)
+		want[i] = fmt.Sprint(f, err)
+	}
+	errs := make(chan string, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for i, s := range srcs {
+				f, err := Parse(s)
+				if got := fmt.Sprint(f, err); got != want[i] {
+					errs <- fmt.Sprintf("file %d: %s, want %s", i, got, want[i])
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+}

@@ -11,7 +11,7 @@ func TestSWAR(t *testing.T) {
 		for k := range b {
 			b[k] = byte((i*7919 + k*104729 + i*k*31) % 256)
 			if k < (i % 9) {
-				b[k] = "azAZ09_m"[(i+k)%8]
+				b[k] = "azAZ09_m\\'\"\n \x80\x00\x01"[(i+k)%15]
 			}
 		}
 		w := binary.LittleEndian.Uint64(b[:])
@@ -25,6 +25,19 @@ func TestSWAR(t *testing.T) {
 		ws := 0
 		for ws < 8 && b[ws] == ' ' {
 			ws++
+		}
+		for _, isBytes := range []bool{false, true} {
+			plain := &strPlain
+			if isBytes {
+				plain = &strPlainBytes
+			}
+			want := 0
+			for want < 8 && plain[b[want]] {
+				want++
+			}
+			if got := strRun(w, isBytes); got != want {
+				t.Fatalf("strRun(%q, %v) = %d, want %d", b, isBytes, got, want)
+			}
 		}
 		if got := spaceRun(w); got != ws {
 			t.Fatalf("spaceRun(%q) = %d, want %d", b, got, ws)
