@@ -4,7 +4,7 @@
 GO ?= go
 export PKGBUILD_REQUIRE_TORCH = 1
 
-.PHONY: example test deps bin
+.PHONY: example test deps bin bench
 
 bin:
 	$(GO) build -o bin/pkgbuild ./cmd/pkgbuild
@@ -19,3 +19,8 @@ example: deps bin
 test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+# The benchmark (minutes to an hour; see bench/README.md):
+#   make bench BENCH_FLAGS="--trees sympy,gen1k"
+bench: deps
+	./bench/run $(BENCH_FLAGS)
