@@ -130,6 +130,8 @@ type resolver struct {
 	resPkgs  map[string]bool
 	inputs   map[string]bool
 	starts   []string
+	// fresh are the interned nodes explore has not queued for scanning yet.
+	fresh []*Node
 }
 
 type provision struct {
@@ -351,6 +353,7 @@ func (r *resolver) require(name, from string, line int) *Node {
 }
 
 func (r *resolver) intern(n *Node, fromFile string, line int) {
+	r.fresh = append(r.fresh, n)
 	if p, ok := r.provided[n.Name]; ok {
 		n.File, n.IsPackage, n.Data = p.file, p.isPackage, p.data
 		if n.Data != nil {
@@ -433,17 +436,21 @@ func (r *resolver) explore() {
 	var pending []job
 	inflight := 0
 	collect := func() {
-		for name, n := range r.nodes {
-			if n.Action == Intern && !n.IsPickle && !queued[name] {
-				queued[name] = true
-				if n.File == "" {
-					r.finish(n, nil)
+		for len(r.fresh) > 0 {
+			batch := r.fresh
+			r.fresh = nil
+			for _, n := range batch {
+				if n.Action != Intern || n.IsPickle || queued[n.Name] {
 					continue
 				}
-				pending = append(pending, job{name, n.File, n.Data})
+				queued[n.Name] = true
+				if n.File == "" && n.Data == nil {
+					r.finish(n, nil) // a namespace package: nothing to scan
+					continue
+				}
+				pending = append(pending, job{n.Name, n.File, n.Data})
 			}
 		}
-		sort.Slice(pending, func(i, j int) bool { return pending[i].name < pending[j].name })
 	}
 	collect()
 	for len(pending) > 0 || inflight > 0 {
