@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 )
 
 // ActionKey names one build by everything that decides its output. Its key
@@ -86,20 +87,32 @@ func (c *Cache) PutAction(key ActionKey, res ActionResult) {
 // so a file that was only touched still counts as unchanged). A missing
 // input is a change. Relative paths are relative to the current directory.
 func (c *Cache) InputsUnchanged(res ActionResult) bool {
+	ok, _ := c.CheckInputs(res)
+	return ok
+}
+
+// CheckInputs is InputsUnchanged that also returns the newest modification
+// time among the inputs, read by the same stat calls, so a no-op build can
+// tell whether its output must be touched without a second pass.
+func (c *Cache) CheckInputs(res ActionResult) (bool, time.Time) {
+	var newest time.Time
 	for _, in := range res.Inputs {
 		fi, err := os.Stat(in.Path)
 		if err != nil {
-			return false
+			return false, newest
+		}
+		if fi.ModTime().After(newest) {
+			newest = fi.ModTime()
 		}
 		if st := c.fingerprint(fi); st == in.Stat && !racy(st, in.Hashed) {
 			continue
 		}
 		now, err := c.HashFile(in.Path)
 		if err != nil || now.Sum != in.Sum {
-			return false
+			return false, newest
 		}
 	}
-	return true
+	return true, newest
 }
 
 // Action payload: output sum string, output size varint, count inputs,

@@ -62,7 +62,18 @@ func (a *action) noop(e *env) ([]string, bool) {
 		return nil, false
 	}
 	res, ok := a.c.GetAction(a.key)
-	if !ok || !a.c.InputsUnchanged(res) {
+	if !ok || len(res.Inputs) == 0 {
+		return nil, false
+	}
+	// record puts the output last, after the files and folders read.
+	last := len(res.Inputs) - 1
+	output := cache.ActionResult{Inputs: res.Inputs[last:]}
+	read := cache.ActionResult{Inputs: res.Inputs[:last]}
+	if output.Inputs[0].Path != absPath(a.target) {
+		return nil, false
+	}
+	unchanged, newest := a.c.CheckInputs(read)
+	if !unchanged || !a.c.InputsUnchanged(output) {
 		return nil, false
 	}
 	a.result = res
@@ -70,23 +81,15 @@ func (a *action) noop(e *env) ([]string, bool) {
 	if err != nil {
 		return nil, false
 	}
-	var files []string
-	newer := false
-	for _, in := range res.Inputs {
-		st, err := os.Stat(in.Path)
-		if err != nil {
-			return nil, false
-		}
-		if st.ModTime().After(out.ModTime()) {
-			newer = true
-		}
-		if !st.IsDir() && in.Path != absPath(a.target) {
-			files = append(files, in.Path)
-		}
-	}
-	if newer {
+	if newest.After(out.ModTime()) {
 		now := time.Now()
 		os.Chtimes(a.target, now, now)
+	}
+	var files []string
+	for _, in := range read.Inputs {
+		if !in.Stat.Mode.IsDir() {
+			files = append(files, in.Path)
+		}
 	}
 	io.WriteString(e.stderr, res.Log)
 	return files, true
