@@ -72,7 +72,7 @@ func (l *Lock) Format() []byte {
 		files := append([]LockFile(nil), kind.files...)
 		sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 		for _, f := range files {
-			fmt.Fprintf(&b, "%s %s %s\n", kind.word, strconv.Quote(f.Path)[1:len(strconv.Quote(f.Path))-1], f.Hash)
+			fmt.Fprintf(&b, "%s %s %s\n", kind.word, quotePath(f.Path), f.Hash)
 		}
 	}
 	return b.Bytes()
@@ -102,6 +102,9 @@ func ParseLock(path string, data []byte) (*Lock, error) {
 			continue
 		}
 		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue // a line of spaces
+		}
 		switch {
 		case f[0] == "version" && len(f) == 2:
 			v, err := strconv.Atoi(f[1])
@@ -145,10 +148,20 @@ func ParseLock(path string, data []byte) (*Lock, error) {
 	if !sawVersion && len(errs) == 0 {
 		bad(1, "lock file has no version line", "run `pkgbuild lock` to write it again")
 	}
+	if l.Package == "" && len(errs) == 0 {
+		bad(1, "lock file has no package line", "run `pkgbuild lock` to write it again")
+	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	return l, nil
+}
+
+// quotePath writes a path as one field: Go string escapes without the
+// quotes, and spaces as \x20.
+func quotePath(p string) string {
+	q := strconv.Quote(p)
+	return strings.ReplaceAll(q[1:len(q)-1], " ", `\x20`)
 }
 
 func validHash(s string) bool {
