@@ -73,7 +73,7 @@ func (a *action) noop(e *env) ([]string, bool) {
 		return nil, false
 	}
 	unchanged, newest := a.c.CheckInputs(read)
-	if !unchanged || !a.c.InputsUnchanged(output) {
+	if !unchanged || !a.outputIntact(output) {
 		return nil, false
 	}
 	a.result = res
@@ -93,6 +93,18 @@ func (a *action) noop(e *env) ([]string, bool) {
 	}
 	io.WriteString(e.stderr, res.Log)
 	return files, true
+}
+
+// outputIntact reports whether the output is the file this build wrote.
+// The same fingerprint (size, modification and change times to the
+// nanosecond, inode) means no one has written it since, without reading it;
+// anything else is checked by its hash, so an output merely touched (by
+// make, or by a no-op build) is still recognised.
+func (a *action) outputIntact(output cache.ActionResult) bool {
+	if st, err := cache.Fingerprint(a.target); err == nil && st == output.Inputs[0].Stat && st.ChangeTime != 0 {
+		return true
+	}
+	return a.c.InputsUnchanged(output)
 }
 
 // record stores what this build read and wrote under its key. Hashing
