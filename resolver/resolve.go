@@ -507,11 +507,7 @@ func (r *resolver) finish(n *Node, f *scanner.File) {
 		}
 	}
 	if f != nil {
-		pkg := n.Name
-		if !n.IsPackage {
-			pkg = parentOrSelf(n.Name)
-		}
-		refs, err := f.Refs(pkg)
+		refs, err := f.ModuleRefs(n.Name, n.IsPackage)
 		if err != nil {
 			r.problem(scanProblem(n, err))
 			refs = nil
@@ -850,15 +846,6 @@ func parentOf(name string) string {
 		return name[:i]
 	}
 	return ""
-}
-
-// parentOrSelf is torch's package argument for a non-package module:
-// name.rsplit(".", 1)[0], which is the name itself at the top level.
-func parentOrSelf(name string) string {
-	if p := parentOf(name); p != "" {
-		return p
-	}
-	return name
 }
 
 // topOf is a dotted name's first segment.

@@ -5,6 +5,20 @@ import (
 	"strings"
 )
 
+// ModuleRefs returns Refs for the file as the source of module, with the
+// package argument torch's PackageExporter._get_dependencies passes: the
+// module itself when it is a package, else module.rsplit(".", 1)[0], which
+// is the module's own name at the top level.
+func (f *File) ModuleRefs(module string, isPackage bool) ([]Ref, error) {
+	pkg := module
+	if !isPackage {
+		if i := strings.LastIndexByte(module, '.'); i >= 0 {
+			pkg = module[:i]
+		}
+	}
+	return f.Refs(pkg)
+}
+
 // Refs returns the (module, name) references torch.package 1.13's
 // find_files_source_depends_on(src, pkg) returns for the file, in the same
 // order and deduplicated the same way. pkg is the package argument torch's

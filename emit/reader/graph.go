@@ -152,13 +152,7 @@ func (a *Archive) sourceDeps(n *resolver.Node, src []byte) *resolver.Problem {
 		}
 		return bad(err, line)
 	}
-	pkg := n.Name
-	if !n.IsPackage {
-		if i := strings.LastIndexByte(pkg, '.'); i >= 0 {
-			pkg = pkg[:i]
-		}
-	}
-	refs, err := f.Refs(pkg)
+	refs, err := f.ModuleRefs(n.Name, n.IsPackage)
 	var p *resolver.Problem
 	if err != nil {
 		line := 0

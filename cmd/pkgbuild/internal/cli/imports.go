@@ -141,13 +141,7 @@ func scanFile(file, module string, isPkg bool) ([]scanner.Ref, []scanner.Finding
 	if err != nil {
 		return nil, nil, err
 	}
-	pkg := module
-	if !isPkg {
-		if i := strings.LastIndexByte(module, '.'); i >= 0 {
-			pkg = module[:i]
-		}
-	}
-	refs, err := f.Refs(pkg)
+	refs, err := f.ModuleRefs(module, isPkg)
 	return refs, f.Findings, err
 }
 
