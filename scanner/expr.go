@@ -967,29 +967,38 @@ func (p *parser) parenAtom() expr {
 	default:
 		p.expect(tRParen)
 	}
+	flags := p.displayTail(x, tRParen, collecting)
+	p.expect(tRParen)
+	return expr{kind: eTuple, flags: flags, s: open.s, e: p.prevEnd}
+}
+
+// displayTail parses the rest of a tuple or list display after its first
+// element x, up to (not including) the closing token, appending every
+// element to p.elts when the display is a fromlist being collected. It
+// returns the target flags all elements share: a display is a valid
+// target only if each element is, and a starred element is never a del
+// target.
+func (p *parser) displayTail(x expr, closing tokKind, collecting bool) uint8 {
 	flags := x.flags & (fTarget | fDel)
-	if x.kind == eStarred {
-		flags &^= fDel
-	}
-	if collecting {
-		p.elts = append(p.elts, x)
-	}
-	for p.tok.kind == tComma {
-		p.next()
-		if p.tok.kind == tRParen {
-			break
+	for first := true; ; first = false {
+		if !first {
+			if p.tok.kind != tComma {
+				return flags
+			}
+			p.next()
+			if p.tok.kind == closing {
+				return flags
+			}
+			x = p.starNamedExpression()
+			flags &= x.flags
 		}
-		y := p.starNamedExpression()
-		flags &= y.flags
-		if y.kind == eStarred {
+		if x.kind == eStarred {
 			flags &^= fDel
 		}
 		if collecting {
-			p.elts = append(p.elts, y)
+			p.elts = append(p.elts, x)
 		}
 	}
-	p.expect(tRParen)
-	return expr{kind: eTuple, flags: flags, s: open.s, e: p.prevEnd}
 }
 
 func (p *parser) listAtom() expr {
@@ -1015,27 +1024,7 @@ func (p *parser) listAtom() expr {
 		p.next()
 		return expr{kind: eComp, s: open.s, e: p.prevEnd}
 	}
-	flags := x.flags & (fTarget | fDel)
-	if x.kind == eStarred {
-		flags &^= fDel
-	}
-	if collecting {
-		p.elts = append(p.elts, x)
-	}
-	for p.tok.kind == tComma {
-		p.next()
-		if p.tok.kind == tRBrack {
-			break
-		}
-		y := p.starNamedExpression()
-		flags &= y.flags
-		if y.kind == eStarred {
-			flags &^= fDel
-		}
-		if collecting {
-			p.elts = append(p.elts, y)
-		}
-	}
+	flags := p.displayTail(x, tRBrack, collecting)
 	if p.tok.kind != tRBrack {
 		p.syntaxError()
 	}
