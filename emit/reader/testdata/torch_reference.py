@@ -124,23 +124,29 @@ def fresh_imports(root):
             del sys.modules[name]
 
 
+def export_sample(pe):
+    """Makes torch113.pt's content with PackageExporter pe; SOURCES must be
+    importable (write_tree, fresh_imports)."""
+    import package_a
+    import package_a.subpackage
+
+    pe.mock("package_m.**")
+    pe.intern("**")
+    pe.save_module("module_a")
+    pe.save_module("package_a")
+    pe.save_pickle("obj", "obj.pkl", package_a.subpackage.PackageASubpackageObject())
+    pe.save_pickle("tensors", "t.pkl", {"t": torch.arange(6, dtype=torch.float32)})
+    pe.save_text("main", "main", "my string")
+    pe.save_binary("main", "main_binary", b"\x00\x01binary")
+
+
 def make(outdir):
     os.makedirs(outdir, exist_ok=True)
     with tempfile.TemporaryDirectory() as src:
         write_tree(src, SOURCES)
         fresh_imports(src)
-        import package_a
-        import package_a.subpackage
-
         with PackageExporter(os.path.join(outdir, "torch113.pt")) as pe:
-            pe.mock("package_m.**")
-            pe.intern("**")
-            pe.save_module("module_a")
-            pe.save_module("package_a")
-            pe.save_pickle("obj", "obj.pkl", package_a.subpackage.PackageASubpackageObject())
-            pe.save_pickle("tensors", "t.pkl", {"t": torch.arange(6, dtype=torch.float32)})
-            pe.save_text("main", "main", "my string")
-            pe.save_binary("main", "main_binary", b"\x00\x01binary")
+            export_sample(pe)
 
     with tempfile.TemporaryDirectory() as src:
         files = dict(SOURCES)

@@ -51,16 +51,8 @@ import torch_reference as ref
 with tempfile.TemporaryDirectory() as src:
     ref.write_tree(src, ref.SOURCES)
     ref.fresh_imports(src)
-    import package_a, package_a.subpackage
     with PackageExporter(os.path.join(src, "out.pt")) as pe:
-        pe.mock("package_m.**")
-        pe.intern("**")
-        pe.save_module("module_a")
-        pe.save_module("package_a")
-        pe.save_pickle("obj", "obj.pkl", package_a.subpackage.PackageASubpackageObject())
-        pe.save_pickle("tensors", "t.pkl", {"t": torch.arange(6, dtype=torch.float32)})
-        pe.save_text("main", "main", "my string")
-        pe.save_binary("main", "main_binary", b"\x00\x01binary")
+        ref.export_sample(pe)
         sys.stdout.write(pe.dependency_graph_string())
 `
 
