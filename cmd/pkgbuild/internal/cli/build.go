@@ -21,20 +21,30 @@ func init() {
 	register(&command{
 		name:    "build",
 		summary: "build a torch.package archive from a manifest",
-		usage: `usage: pkgbuild build [-m MANIFEST] [-o OUT] [--parents intern|torch]
+		usage: `usage: pkgbuild build [-m MANIFEST] [-o OUT] [--depfile FILE] [--parents intern|torch]
+                      [--no-cache | --cache-dir DIR] [--explain]
 
 Reads the manifest (default ./pkgbuild.toml), scans the Python sources it
 reaches without running them, decides every module as torch.package would,
 and writes the archive atomically (to a temporary file, then renamed): the
 previous output or none is left on any failure, never a partial one.
 
-The output is byte-for-byte the same for the same inputs, whatever the
-file times, directory order, working directory, umask, locale or time
-zone. OUT ending in "/" writes the unzipped folder that torch's
-DirectoryReader loads. --depfile writes "OUT: inputs..." for make's
--include and ninja's depfile = (deps = gcc). Every problem is reported at once, grouped by
-reason, with the import chain that caused it and a fix; warnings and notes
-do not fail the build. The last line of output is the archive's digest:
+The output is byte-for-byte the same for the same inputs, whatever the file
+times, directory order, working directory, umask, locale or time zone. OUT
+ending in "/" writes the unzipped folder that torch's DirectoryReader loads
+(open it as PackageImporter("OUT"), without the slash). --depfile writes
+"OUT: inputs..." for make's -include and ninja's depfile (deps = gcc).
+
+Every problem is reported at once, grouped by reason, with the import chain
+that caused it and a fix; warnings and notes do not fail the build.
+
+An unchanged build is a no-op: the cache remembers every file and folder
+the last build read, and when none changed (and the output is the one it
+wrote) nothing is rewritten; warnings are printed again, and the output's
+time moves forward only if an input was touched. --explain prints the
+action key and whether the build was a no-op.
+
+The last line of output is the archive's digest:
 
   sha256:<64 hex>  OUT
 
@@ -101,7 +111,11 @@ func runBuild(e *env, args []string) int {
 	if *explain {
 		fmt.Fprint(e.stderr, act.explain())
 	}
-	if inputs, ok := act.noop(e); ok {
+	inputs, noop := act.noop(e)
+	if *explain {
+		fmt.Fprintf(e.stderr, "pkgbuild: no-op: %v\n", noop)
+	}
+	if noop {
 		if err := writeDepfile(*depfile, target, inputs); err != nil {
 			return e.report(err)
 		}
@@ -120,7 +134,7 @@ func runBuild(e *env, args []string) int {
 	if err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
-	inputs := append([]string{m.Path}, res.graph.Inputs...)
+	inputs = append([]string{m.Path}, res.graph.Inputs...)
 	if err := writeDepfile(*depfile, target, inputs); err != nil {
 		return e.report(err)
 	}
