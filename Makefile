@@ -12,7 +12,8 @@ bin:
 deps:
 	./.ci/deps
 
-example: deps bin
+example: bin
+	./.ci/deps --torch
 	cd examples/tinynet && ../../bin/pkgbuild build
 	/usr/bin/python3 examples/tinynet/load.py examples/tinynet/build/tinynet.pt
 
