@@ -43,6 +43,8 @@ type Cache struct {
 	warnOnce sync.Once
 	readOnly atomic.Bool // set after the first failed write
 
+	pack *pack // nil until UsePack
+
 	// Seams for tests.
 	now         func() time.Time
 	fingerprint func(fs.FileInfo) FileStat
@@ -189,8 +191,11 @@ func (c *Cache) get(kind byte, key [32]byte) ([]byte, bool) {
 	if c.disabled() {
 		return nil, false
 	}
+	if c.packed(kind) {
+		return c.getPacked(kind, key)
+	}
 	path := c.entryPath(key, kind)
-	data, mtime, err := readEntryFile(path)
+	data, mtime, err := readEntryFile(path, maxPayloadOf(kind))
 	if err != nil {
 		return nil, false
 	}
@@ -220,6 +225,10 @@ func (c *Cache) put(kind byte, key [32]byte, payload []byte) {
 	if len(payload) > maxPayload {
 		return // never written, so never a reader's problem
 	}
+	if c.packed(kind) {
+		c.putPacked(kind, key, payload)
+		return
+	}
 	if err := c.writeAtomic(c.entryPath(key, kind), encodeEntry(kind, key, payload)); err != nil {
 		c.writeFailed(err)
 	}
@@ -228,6 +237,14 @@ func (c *Cache) put(kind byte, key [32]byte, payload []byte) {
 // writeAtomic writes data to a temporary file beside path and renames it to
 // path, so that readers see all of it or none of it.
 func (c *Cache) writeAtomic(path string, data []byte) error {
+	return c.writeAtomicWith(path, func(f *os.File) error {
+		_, err := f.Write(data)
+		return err
+	})
+}
+
+// writeAtomicWith is writeAtomic with the bytes written by fill.
+func (c *Cache) writeAtomicWith(path string, fill func(*os.File) error) error {
 	dir := filepath.Dir(path)
 	tmp := filepath.Join(dir, tempName())
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
@@ -240,7 +257,7 @@ func (c *Cache) writeAtomic(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	err = fill(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

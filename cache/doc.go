@@ -12,12 +12,22 @@
 //     lookup skip reading a file (the stat fast path);
 //   - action entries: the outcome of a whole build (the output's digest and
 //     size, and every input file with its fingerprint and digest), which let
-//     a driver see that nothing changed without reading anything.
+//     a driver see that nothing changed without reading anything;
+//   - pack entries: the scan and stat entries one build used, bundled in one
+//     file (UsePack).
 //
-// A build opens the cache with OpenOrDisable, scans through Cache.Scanner,
-// checks for a no-op with GetAction and InputsUnchanged, records its inputs
-// and output with HashFile and PutAction, and calls Close at the end, which
-// trims the cache once a day (see Example).
+// A build opens the cache with OpenOrDisable, names its pack with UsePack,
+// scans through Cache.Scanner, checks for a no-op with GetAction and
+// InputsUnchanged, records its inputs and output with HashFile and
+// PutAction, and calls Close at the end, which writes the pack if it
+// changed and trims the cache once a day (see Example).
+//
+// Without a pack, each scan and stat entry is a file of its own. With one,
+// they live in the pack: a cold build of N files writes one file instead of
+// 2N (creating and renaming a file costs more than parsing most Python
+// files), and a warm one reads one. The entries in a pack keep their keys,
+// so lookups are the same content-addressed lookups either way; a pack is
+// per manifest, so two manifests over one tree parse it once each.
 //
 // The cache is beside the scanner in pkgbuild's data flow: Cache.Scanner
 // returns a function with the signature of resolver.Options.Scan.
@@ -35,6 +45,7 @@
 //	  3f…c1-s       a scan entry   (64 hex digits of the key, then -s)
 //	  3f…c1-f       a stat entry   (-f, for "file")
 //	  3f…c1-a       an action entry
+//	  3f…c1-p       a pack entry
 //	  .tmp-…        an entry being written (removed by Trim after an hour)
 //
 // Every entry file is an 80-byte header followed by a payload:
@@ -58,6 +69,12 @@
 //	stat:   "pkgbuild stat v1\n" "path %q\n" "stat size=%d mtime=%d ctime=%d ino=%d dev=%d mode=%o\n"
 //	action: "pkgbuild action v1\n" "tool %q\n" "manifest %x\n"
 //	        "input %q %s\n" (per input, sorted) "output %q\n" "flag %q\n" (per flag, in order)
+//	pack:   "pkgbuild pack v%d\n" (FormatVersion) "name %q\n"
+//
+// A pack's payload is a count, then each entry sorted by kind and key: its
+// kind byte, its 32-byte key and its payload (a length, then the bytes).
+// The pack a build writes holds what it used (see UsePack), so that it
+// does not grow with every edit.
 //
 // The tool version (Scanner's toolVersion, ActionKey.ToolVersion) must name
 // the code that produced the result: a release version, or a hash of the
@@ -96,12 +113,14 @@
 //   - Entries are immutable. A writer writes a temporary file in the shard
 //     and renames it over the entry's name, so readers see a whole entry or
 //     none. Two writers of one key write results that are both right (equal,
-//     for scan entries), so either may win.
+//     for scan entries; for packs, each holds right entries), so either may
+//     win.
 //     Entries are not fsynced: the checksum catches what a crash leaves.
 //   - A reader verifies the magic, the format version, the kind, the key, the
 //     exact length and the checksum, then decodes the payload defensively
 //     (bounded lengths and counts, no trailing bytes). Anything corrupt,
-//     truncated or foreign is a miss, and the entry is rewritten.
+//     truncated or foreign is a miss, and the entry is rewritten; a damaged
+//     pack is an empty one.
 //   - A cached failure is a result: a SyntaxError or RelativeImportError comes
 //     back with its type and fields, so a hit prints the same diagnostic as a
 //     miss. Other errors (reading the file, say) are never cached.
@@ -120,8 +139,8 @@
 //
 // No network and no sharing between machines: Bazel's remote cache is how
 // users share build results, and a pkgbuild action under Bazel is cached
-// there as a whole. No locking, no index file and no in-memory layer: the
-// resolver already scans each file once per build. No durability beyond
+// there as a whole. No locking and no index file: the resolver scans each
+// file once per build, and the pack is the only in-memory layer. No durability beyond
 // what rename gives: a lost entry is a miss. The cache reads source files
 // from the operating system's file system, not through resolver.FS.
 package cache

@@ -18,13 +18,14 @@ const (
 	kindScan   byte = 's'
 	kindStat   byte = 'f'
 	kindAction byte = 'a'
+	kindPack   byte = 'p'
 )
 
 const (
 	magic      = "pkgbuild"
 	headerSize = 80
-	// maxPayload bounds every payload: a reader never allocates more for an
-	// entry, whatever its header says.
+	// maxPayload bounds every payload but a pack's (maxPackPayload): a
+	// reader never allocates more for an entry, whatever its header says.
 	maxPayload = 64 << 20
 	// maxString bounds one string in a payload (a path, a message).
 	maxString = 1 << 20
@@ -32,15 +33,29 @@ const (
 
 // encodeEntry returns the bytes of the entry file for payload.
 func encodeEntry(kind byte, key [32]byte, payload []byte) []byte {
-	b := make([]byte, headerSize, headerSize+len(payload))
+	b := entryHeader(kind, key, int64(len(payload)), sha256.Sum256(payload))
+	return append(b, payload...)
+}
+
+// entryHeader returns the header of an entry whose payload is n bytes
+// with the given sha256.
+func entryHeader(kind byte, key [32]byte, n int64, sum [32]byte) []byte {
+	b := make([]byte, headerSize, headerSize+n)
 	copy(b, magic)
 	binary.LittleEndian.PutUint16(b[8:], FormatVersion)
 	b[10] = kind
-	binary.LittleEndian.PutUint32(b[12:], uint32(len(payload)))
+	binary.LittleEndian.PutUint32(b[12:], uint32(n))
 	copy(b[16:48], key[:])
-	sum := sha256.Sum256(payload)
 	copy(b[48:80], sum[:])
-	return append(b, payload...)
+	return b
+}
+
+// maxPayloadOf bounds the payload of an entry of kind.
+func maxPayloadOf(kind byte) int64 {
+	if kind == kindPack {
+		return maxPackPayload
+	}
+	return maxPayload
 }
 
 // decodeEntry checks the header of an entry file read whole and returns its
@@ -59,7 +74,7 @@ func decodeEntry(data []byte, kind byte, key [32]byte) ([]byte, error) {
 		return nil, fmt.Errorf("kind %q, want %q", data[10], kind)
 	}
 	n := binary.LittleEndian.Uint32(data[12:])
-	if n > maxPayload || int64(len(data)-headerSize) != int64(n) {
+	if int64(n) > maxPayloadOf(kind) || int64(len(data)-headerSize) != int64(n) {
 		return nil, fmt.Errorf("payload is %d bytes, header says %d", len(data)-headerSize, n)
 	}
 	if !bytes.Equal(data[16:48], key[:]) {
@@ -188,9 +203,12 @@ func (d *decoder) count(minSize int) int {
 	return int(n)
 }
 
-func (d *decoder) string() string {
+func (d *decoder) string() string { return d.stringMax(maxString) }
+
+// stringMax reads a string of at most max bytes.
+func (d *decoder) stringMax(max uint64) string {
 	n := d.uvarint()
-	if n > maxString || n > uint64(len(d.s)) {
+	if n > max || n > uint64(len(d.s)) {
 		d.fail("string of %d bytes, %d left", n, len(d.s))
 		return ""
 	}

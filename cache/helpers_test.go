@@ -213,6 +213,8 @@ func verifyEntryFile(path string) error {
 		_, _, _, _, err = decodeStat(payload)
 	case kindAction:
 		_, err = decodeAction(payload)
+	case kindPack:
+		_, err = decodePack(payload)
 	}
 	return err
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // readEntryFile reads an entry file whole and returns its mtime.
-func readEntryFile(path string) ([]byte, time.Time, error) {
+func readEntryFile(path string, maxPayload int64) ([]byte, time.Time, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, time.Time{}, err

@@ -12,7 +12,7 @@ import (
 // the system calls directly: os.Open registers every file with the
 // network poller, which costs five more system calls per open, and a warm
 // lookup opens two entries.
-func readEntryFile(path string) ([]byte, time.Time, error) {
+func readEntryFile(path string, maxPayload int64) ([]byte, time.Time, error) {
 	var fd int
 	var err error
 	for {

@@ -72,7 +72,7 @@ func isEntryName(name string) bool {
 		return false
 	}
 	switch name[65] {
-	case kindScan, kindStat, kindAction:
+	case kindScan, kindStat, kindAction, kindPack:
 		return true
 	}
 	return false
@@ -127,14 +127,16 @@ func (c *Cache) Trim(maxBytes int64) (removed int, err error) {
 	return removed, err
 }
 
-// Close runs the automatic trim: at most once a day (recorded in trim.txt),
-// if the cache has grown past DefaultMaxBytes, it trims it to 3/4 of that.
+// Close writes the pack (see UsePack), then runs the automatic trim: at
+// most once a day (recorded in trim.txt), if the cache has grown past
+// DefaultMaxBytes, it trims it to 3/4 of that.
 // A build calls it once, at the end; it never fails (a problem is the
 // Cache's one warning), and the Cache stays usable.
 func (c *Cache) Close() {
 	if c.disabled() || c.readOnly.Load() {
 		return
 	}
+	c.flushPack()
 	now := c.now()
 	marker := filepath.Join(c.dir, "trim.txt")
 	if data, err := os.ReadFile(marker); err == nil {

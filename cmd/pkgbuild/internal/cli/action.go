@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pkgbuild/pkgbuild/cache"
@@ -135,20 +136,32 @@ func (a *action) record(res *resolution, digest [32]byte) {
 
 // toolVersion identifies this pkgbuild: its version and the hash of its
 // executable, so that a rebuilt pkgbuild never trusts an older one's cache.
-// A disabled cache needs no more than the version.
+// A disabled cache needs no more than the version. The executable is
+// hashed once per process, through the first cache that asks (its stat
+// fast path spares reading it), before that cache's pack is in use, so
+// that a no-op build does not read the pack.
 func toolVersion(c *cache.Cache) string {
 	if c.Dir() == "" {
 		return Version
 	}
-	exe, err := os.Executable()
-	if err != nil {
+	exeSum.once.Do(func() {
+		exe, err := os.Executable()
+		if err != nil {
+			return
+		}
+		if in, err := c.HashFile(exe); err == nil {
+			exeSum.sum = in.Sum
+		}
+	})
+	if exeSum.sum == "" {
 		return Version
 	}
-	in, err := c.HashFile(exe)
-	if err != nil {
-		return Version
-	}
-	return fmt.Sprintf("%s %s", Version, in.Sum)
+	return fmt.Sprintf("%s %s", Version, exeSum.sum)
+}
+
+var exeSum struct {
+	once sync.Once
+	sum  string
 }
 
 func indent(s string) string {

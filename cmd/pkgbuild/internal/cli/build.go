@@ -70,13 +70,17 @@ func (b *buildFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&b.cacheDir, "cache-dir", "", "the cache folder (default $PKGBUILD_CACHE, else $XDG_CACHE_HOME/pkgbuild, else ~/.cache/pkgbuild; PKGBUILD_CACHE=off turns it off)")
 }
 
-// openCache opens the cache the flags ask for; it never fails: a cache
-// that cannot be used is a one-line warning and a build without it.
-func (b *buildFlags) openCache(e *env) *cache.Cache {
+// openCache opens the cache the flags ask for, for builds of m; it never
+// fails: a cache that cannot be used is a one-line warning and a build
+// without it. Builds of one manifest share a pack (see cache.UsePack).
+func (b *buildFlags) openCache(e *env, m *manifest.Manifest) *cache.Cache {
 	if b.noCache {
 		return cache.Disabled()
 	}
-	return cache.OpenOrDisable(b.cacheDir, e.stderr)
+	c := cache.OpenOrDisable(b.cacheDir, e.stderr)
+	toolVersion(c)
+	c.UsePack("manifest " + absPath(m.Path))
+	return c
 }
 
 func runBuild(e *env, args []string) int {
@@ -105,7 +109,7 @@ func runBuild(e *env, args []string) int {
 		}
 		target = relativizer()(m.Output)
 	}
-	cc := bf.openCache(e)
+	cc := bf.openCache(e, m)
 	defer cc.Close()
 	act := newAction(cc, m, target, bf)
 	if *explain {
@@ -212,7 +216,7 @@ func resolve(e *env, bf buildFlags) (*resolution, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := bf.openCache(e)
+	c := bf.openCache(e, m)
 	defer c.Close()
 	return resolveWith(e, m, c)
 }
