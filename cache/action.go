@@ -60,6 +60,20 @@ type ActionResult struct {
 	// Log is what the build printed besides its result (warnings and
 	// notes), replayed on a hit so that output never depends on the cache.
 	Log string
+	// Records is how the output was laid out, in order, for a driver that
+	// may build it again from the same plan when the only inputs that
+	// changed are sources whose scan results did not (see ScanUnchanged).
+	// Empty when the driver cannot.
+	Records []OutputRecord
+}
+
+// OutputRecord is one record of an output: its name and where its bytes
+// come from.
+type OutputRecord struct {
+	Name   string
+	File   string // the file that holds the bytes; "" when Data does
+	Data   []byte
+	Module bool // File is a source the build scanned
 }
 
 // GetAction returns the result PutAction stored for key.
@@ -95,11 +109,23 @@ func (c *Cache) InputsUnchanged(res ActionResult) bool {
 // time among the inputs, read by the same stat calls, so a no-op build can
 // tell whether its output must be touched without a second pass.
 func (c *Cache) CheckInputs(res ActionResult) (bool, time.Time) {
-	var newest time.Time
+	changed, newest, ok := c.checkInputs(res, true)
+	return ok && len(changed) == 0, newest
+}
+
+// ChangedInputs checks every input of res as InputsUnchanged does and
+// returns those whose bytes changed, each as it was recorded, and the
+// newest modification time among them all. It returns false if an input
+// is gone or cannot be read.
+func (c *Cache) ChangedInputs(res ActionResult) ([]InputFile, time.Time, bool) {
+	return c.checkInputs(res, false)
+}
+
+func (c *Cache) checkInputs(res ActionResult, first bool) (changed []InputFile, newest time.Time, ok bool) {
 	for _, in := range res.Inputs {
 		fi, err := os.Stat(in.Path)
 		if err != nil {
-			return false, newest
+			return changed, newest, false
 		}
 		if fi.ModTime().After(newest) {
 			newest = fi.ModTime()
@@ -108,16 +134,26 @@ func (c *Cache) CheckInputs(res ActionResult) (bool, time.Time) {
 			continue
 		}
 		now, err := c.HashFile(in.Path)
-		if err != nil || now.Sum != in.Sum {
-			return false, newest
+		if err != nil {
+			return changed, newest, false
+		}
+		if now.Sum != in.Sum {
+			changed = append(changed, in)
+			if first {
+				break
+			}
 		}
 	}
-	return true, newest
+	return changed, newest, true
 }
 
 // Action payload: output sum string, output size varint, count inputs,
-// each: path string, sum string, FileStat, hashed time.
-const minInputSize = 9 // bytes of the shortest encoded InputFile
+// each: path string, sum string, FileStat, hashed time; log string; count
+// records, each: name string, file string, data string, module bool.
+const (
+	minInputSize  = 9 // bytes of the shortest encoded InputFile
+	minRecordSize = 4
+)
 
 func encodeAction(res ActionResult) []byte {
 	var e encoder
@@ -131,6 +167,13 @@ func encodeAction(res ActionResult) []byte {
 		encodeTime(&e, in.Hashed)
 	}
 	e.string(res.Log)
+	e.uvarint(uint64(len(res.Records)))
+	for _, r := range res.Records {
+		e.string(r.Name)
+		e.string(r.File)
+		e.string(string(r.Data))
+		e.bool(r.Module)
+	}
 	return e.b
 }
 
@@ -150,6 +193,18 @@ func decodeAction(b []byte) (ActionResult, error) {
 		}
 	}
 	res.Log = d.string()
+	if n := d.count(minRecordSize); n > 0 {
+		res.Records = make([]OutputRecord, n)
+		for i := range res.Records {
+			r := &res.Records[i]
+			r.Name = d.string()
+			r.File = d.string()
+			if data := d.stringMax(maxPayload); data != "" {
+				r.Data = []byte(data)
+			}
+			r.Module = d.bool()
+		}
+	}
 	if err := d.finish(); err != nil {
 		return ActionResult{}, err
 	}

@@ -24,7 +24,11 @@ func TestActionHitAndMiss(t *testing.T) {
 		Output:      "build/m.pt",
 		Flags:       []string{"--torch-parents"},
 	}
-	want := ActionResult{OutputSum: sha256hex("the .pt"), OutputSize: 7, Inputs: []InputFile{in}}
+	want := ActionResult{OutputSum: sha256hex("the .pt"), OutputSize: 7, Inputs: []InputFile{in},
+		Log: "a warning\n", Records: []OutputRecord{
+			{Name: "m.py", File: in.Path, Module: true},
+			{Name: ".data/version", Data: []byte("6\n")},
+		}}
 
 	if _, ok := c.GetAction(key); ok {
 		t.Fatal("hit in an empty cache")
@@ -68,7 +72,7 @@ func TestActionKeyLines(t *testing.T) {
 		Output:      "m.pt",
 		Flags:       []string{"-x", "-y"},
 	}
-	want := `pkgbuild action v2
+	want := `pkgbuild action v3
 tool "v1"
 manifest 62c66a7a5dd70c3146618063c344e531e6d4b59e379808443ce962b3abd63c5a
 input "a.py" aa

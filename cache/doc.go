@@ -65,9 +65,9 @@
 // A key is the sha256 of self-describing lines, so that the lines can be
 // printed to explain why a key changed (ActionKey.String):
 //
-//	scan:   "pkgbuild scan v1\n" "tool %q\n" "schema %s\n" "content %x\n"
-//	stat:   "pkgbuild stat v1\n" "path %q\n" "stat size=%d mtime=%d ctime=%d ino=%d dev=%d mode=%o\n"
-//	action: "pkgbuild action v1\n" "tool %q\n" "manifest %x\n"
+//	scan:   "pkgbuild scan v%d\n" (FormatVersion) "tool %q\n" "schema %s\n" "content %x\n"
+//	stat:   "pkgbuild stat v%d\n" "path %q\n" "stat size=%d mtime=%d ctime=%d ino=%d dev=%d mode=%o\n"
+//	action: "pkgbuild action v%d\n" "tool %q\n" "manifest %x\n"
 //	        "input %q %s\n" (per input, sorted) "output %q\n" "flag %q\n" (per flag, in order)
 //	pack:   "pkgbuild pack v%d\n" (FormatVersion) "name %q\n"
 //

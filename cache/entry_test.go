@@ -204,6 +204,9 @@ func TestMinimumElementSizes(t *testing.T) {
 	if n := len(encodeAction(ActionResult{Inputs: []InputFile{{}}})) - len(encodeAction(ActionResult{})); n != minInputSize {
 		t.Errorf("shortest InputFile is %d bytes, minInputSize is %d", n, minInputSize)
 	}
+	if n := len(encodeAction(ActionResult{Records: []OutputRecord{{}}})) - len(encodeAction(ActionResult{})); n != minRecordSize {
+		t.Errorf("shortest OutputRecord is %d bytes, minRecordSize is %d", n, minRecordSize)
+	}
 }
 
 // The keys are hashes of the lines the package comment documents.

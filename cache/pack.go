@@ -28,9 +28,9 @@ type pack struct {
 	have   map[entryID]string // the pack on disk, as it was read
 	used   map[entryID]string // what this build found or stored
 	dirty  bool               // used holds a payload that have does not
-	// scanned is set once a scan entry is looked up: the build resolved its
-	// graph, so what it used is all the next build needs.
-	scanned bool
+	// complete is set by UsedAll: what the build used is all the next
+	// build needs.
+	complete bool
 }
 
 type entryID struct {
@@ -49,16 +49,29 @@ type entryID struct {
 // writes one file, only if something changed. Entries keep their keys, so a
 // pack is content-addressed inside just as the directory is.
 //
-// The pack Close writes holds what the build used: every entry it looked
-// up and found, and every entry it stored. A build that looked up a scan
-// entry resolved the whole graph, so what it did not use is stale and is
-// dropped; a build that only checked its inputs (a no-op that found a file
-// touched) keeps the rest of the pack as it was.
+// The pack Close writes holds every entry the build looked up and found,
+// and every entry it stored; after UsedAll, only those, and otherwise the
+// rest of the pack too.
 func (c *Cache) UsePack(name string) {
 	if c.disabled() {
 		return
 	}
 	c.pack = &pack{key: packKey(name)}
+}
+
+// UsedAll tells the cache that this build looked up every entry a build
+// of the same name needs (it resolved the whole graph), so that Close drops
+// the rest of the pack: the entries of files' old bytes, of files no
+// longer in the graph. Without it, a pack would grow with every edit; a
+// build that checked a few inputs, or rescanned a few files, does not call
+// it and keeps what it did not look at.
+func (c *Cache) UsedAll() {
+	if p := c.pack; p != nil {
+		p.mu.Lock()
+		c.loadPack()
+		p.complete = true
+		p.mu.Unlock()
+	}
 }
 
 func packKey(name string) [32]byte {
@@ -76,9 +89,6 @@ func (c *Cache) getPacked(kind byte, key [32]byte) ([]byte, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	c.loadPack()
-	if kind == kindScan {
-		p.scanned = true
-	}
 	id := entryID{kind, key}
 	payload, ok := p.used[id]
 	if !ok {
@@ -136,7 +146,7 @@ func (c *Cache) flushPack() {
 		return
 	}
 	entries := p.used
-	if p.scanned {
+	if p.complete {
 		if !p.dirty && len(p.used) == len(p.have) {
 			return
 		}

@@ -35,7 +35,7 @@ func writeTree(t testing.TB, n int) map[string]string {
 }
 
 // packBuild is what a pkgbuild build does with its cache: scan every file,
-// hash every input, close.
+// hash every input, say so, close.
 func packBuild(t testing.TB, c *Cache, parse *counter, files map[string]string) {
 	t.Helper()
 	scan := c.Scanner(parse.Parse, "v1")
@@ -45,6 +45,7 @@ func packBuild(t testing.TB, c *Cache, parse *counter, files map[string]string) 
 			t.Fatal(err)
 		}
 	}
+	c.UsedAll()
 	c.Close()
 }
 

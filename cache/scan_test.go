@@ -329,3 +329,44 @@ func mustHex(t testing.TB, s string) []byte {
 	}
 	return b
 }
+
+// ScanUnchanged tells an edit that cannot change the graph (a comment, a
+// touch) from one that may (an import, a line moved, a new error).
+func TestScanUnchanged(t *testing.T) {
+	for _, tc := range []struct {
+		name, now string
+		want      bool
+	}{
+		{"same bytes", src, true},
+		{"comment appended", src + "# a comment\n", true},
+		{"import added", src + "import sys\n", false},
+		{"line moved", "\n" + src, false},
+		{"now a syntax error", src + "syntax error\n", false},
+		{"now an error that is not cached", src + "crash\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := openTest(t)
+			path := write(t, filepath.Join(t.TempDir(), "m.py"), src)
+			expectScan(t, c.Scanner(toyParse, "v1"), path, src)
+			write(t, path, tc.now)
+			if got := c.ScanUnchanged(path, sha256hex(src), toyParse, "v1"); got != tc.want {
+				t.Errorf("ScanUnchanged = %v, want %v", got, tc.want)
+			}
+		})
+	}
+	t.Run("old result not cached", func(t *testing.T) {
+		c := openTest(t)
+		path := write(t, filepath.Join(t.TempDir(), "m.py"), src)
+		if c.ScanUnchanged(path, sha256hex("import other\n"), toyParse, "v1") {
+			t.Error("ScanUnchanged = true without the old result")
+		}
+	})
+	t.Run("another tool version", func(t *testing.T) {
+		c := openTest(t)
+		path := write(t, filepath.Join(t.TempDir(), "m.py"), src)
+		expectScan(t, c.Scanner(toyParse, "v1"), path, src)
+		if c.ScanUnchanged(path, sha256hex(src), toyParse, "v2") {
+			t.Error("ScanUnchanged = true across tool versions")
+		}
+	})
+}

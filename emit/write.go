@@ -1,7 +1,7 @@
 package emit
 
 import (
-	"bufio"
+	"cmp"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -121,11 +121,9 @@ func writeFile(out string, recs []Record) (digest [32]byte, err error) {
 		return digest, err
 	}
 	h := sha256.New()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err := writeZip(io.MultiWriter(bw, h), top, recs, nil); err != nil {
-		return digest, err
-	}
-	if err := bw.Flush(); err != nil {
+	aw := newAsyncWriter(io.MultiWriter(f, h))
+	werr := writeZip(aw, top, recs, nil)
+	if err := cmp.Or(werr, aw.Close()); err != nil {
 		return digest, err
 	}
 	if err := f.Close(); err != nil {
@@ -174,7 +172,9 @@ func writeTree(out string, recs []Record) (digest [32]byte, err error) {
 		return digest, err
 	}
 	h := sha256.New()
-	if err := writeZip(h, top, recs, t.create); err != nil {
+	aw := newAsyncWriter(h)
+	werr := writeZip(aw, top, recs, t.create)
+	if err := cmp.Or(werr, aw.Close()); err != nil {
 		return digest, err
 	}
 

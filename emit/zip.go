@@ -186,8 +186,10 @@ type zipWriter struct {
 // the record, so the unzipped tree and the zip come from a single read.
 func writeZip(w io.Writer, top string, recs []Record, tee func(name string) (io.WriteCloser, error)) error {
 	z := &zipWriter{w: w, buf: make([]byte, copyBufSize)}
+	pf := newPrefetcher(recs)
+	defer pf.close()
 	for _, r := range recs {
-		if err := z.add(top+"/"+r.Name, r, tee); err != nil {
+		if err := z.add(top+"/"+r.Name, r.Name, pf, tee); err != nil {
 			return fmt.Errorf("record %q: %w", r.Name, err)
 		}
 	}
@@ -205,13 +207,14 @@ func (z *zipWriter) write(p []byte) error {
 
 // add writes one entry (local header, data, data descriptor) and appends its
 // central directory entry.
-func (z *zipWriter) add(full string, r Record, tee func(string) (io.WriteCloser, error)) (err error) {
-	if len(full) > maxNameLen {
-		return fmt.Errorf("full name is %d bytes; a zip name holds at most %d", len(full), maxNameLen)
-	}
-	src, err := z.open(r)
+func (z *zipWriter) add(full, name string, pf *prefetcher, tee func(string) (io.WriteCloser, error)) (err error) {
+	src, err := pf.take()
 	if err != nil {
 		return err
+	}
+	if len(full) > maxNameLen {
+		src.close()
+		return fmt.Errorf("full name is %d bytes; a zip name holds at most %d", len(full), maxNameLen)
 	}
 	defer func() {
 		if cerr := src.close(); cerr != nil && err == nil {
@@ -220,7 +223,7 @@ func (z *zipWriter) add(full string, r Record, tee func(string) (io.WriteCloser,
 	}()
 	var out io.Writer
 	if tee != nil {
-		wc, err := tee(r.Name)
+		wc, err := tee(name)
 		if err != nil {
 			return err
 		}
@@ -262,10 +265,7 @@ func (z *zipWriter) add(full string, r Record, tee func(string) (io.WriteCloser,
 	return nil
 }
 
-// source is a record being read. Its size must be known before the local
-// header is written, because miniz's header depends on it (zero or not,
-// below 4 GiB or not): so up to a buffer's worth is read ahead, and a record
-// longer than that takes the size its reader announces, if any.
+// source is a record being read (see openSource).
 type source struct {
 	head   []byte    // bytes read ahead
 	rest   io.Reader // the remaining bytes; nil if head is all
@@ -273,32 +273,6 @@ type source struct {
 	known  bool      // size is exact, or announced (hinted)
 	hinted bool      // size was announced by the reader; what is read must match it
 	close  func() error
-}
-
-func (z *zipWriter) open(r Record) (*source, error) {
-	if r.Open == nil {
-		return &source{head: r.Data, size: uint64(len(r.Data)), known: true, close: func() error { return nil }}, nil
-	}
-	rc, err := r.Open()
-	if err != nil {
-		return nil, fmt.Errorf("open: %w", err)
-	}
-	src := &source{close: rc.Close}
-	n, err := io.ReadFull(rc, z.buf)
-	src.head, src.size = z.buf[:n], uint64(n)
-	switch err {
-	case io.EOF, io.ErrUnexpectedEOF:
-		src.known = true
-	case nil:
-		src.rest = rc
-		if size, ok := sizeHint(rc); ok {
-			src.size, src.known, src.hinted = size, true, true
-		}
-	default:
-		rc.Close()
-		return nil, fmt.Errorf("read: %w", err)
-	}
-	return src, nil
 }
 
 // sizeHint returns the size a reader announces before it is read: a regular

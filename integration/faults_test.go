@@ -25,14 +25,18 @@ func sympyManifest(t *testing.T) string {
 	return filepath.Join(repoRoot, "cmd/pkgbuild/internal/cli/testdata/bench/sympy.toml")
 }
 
-// Builds killed at random moments (SIGKILL and SIGINT, with a cold or a
-// warm cache) leave the previous output or none, never a partial one, and
-// the cache they shared still gives right answers afterwards.
+// Builds killed at random moments (SIGKILL and SIGINT; with a cold cache,
+// without a cache, or with a warm cache and the output deleted) leave the
+// previous output or none, never a partial one, and the cache they shared
+// still gives right answers afterwards.
 func TestKilledBuildsLeaveNoPartialOutput(t *testing.T) {
 	manifest := sympyManifest(t)
 	dir := t.TempDir()
 	ref := filepath.Join(dir, "ref", "sympy.pt")
+	start := time.Now()
 	want := build(t, dir, "-m", manifest, "-o", ref, "--no-cache")
+	// Kills land anywhere in a build that takes as long as this one did.
+	span := time.Since(start) + 50*time.Millisecond
 	wantBytes, err := os.ReadFile(ref)
 	if err != nil {
 		t.Fatal(err)
@@ -43,14 +47,20 @@ func TestKilledBuildsLeaveNoPartialOutput(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	killed := 0
 	for i := 0; i < 12; i++ {
-		if i%4 == 0 {
-			os.RemoveAll(cacheDir) // some rounds start cold
+		args := []string{"build", "-m", manifest, "-o", out, "--cache-dir", cacheDir}
+		switch i % 3 {
+		case 0:
+			os.RemoveAll(cacheDir) // a cold build; the last output, if any, stays
+		case 1:
+			args = append(args, "--no-cache") // a full build over the last output
+		case 2:
+			os.Remove(out) // a warm build that writes the output again
 		}
-		cmd := exec.Command(pkgbuild, "build", "-m", manifest, "-o", out, "--cache-dir", cacheDir)
+		cmd := exec.Command(pkgbuild, args...)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(rng.Intn(1500)) * time.Millisecond)
+		time.Sleep(time.Duration(rng.Int63n(int64(span))))
 		sig := syscall.SIGKILL
 		if i%2 == 1 {
 			sig = syscall.SIGINT

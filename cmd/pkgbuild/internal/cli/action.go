@@ -11,6 +11,7 @@ import (
 
 	"github.com/pkgbuild/pkgbuild/cache"
 	"github.com/pkgbuild/pkgbuild/manifest"
+	"github.com/pkgbuild/pkgbuild/scanner"
 )
 
 // action is one build as the action cache sees it: a key made of
@@ -24,6 +25,11 @@ type action struct {
 	target string
 	usable bool // the cache is on and the output is a file
 	result cache.ActionResult
+
+	// Set by noop when the last build's result is there but is not current:
+	// that result, and its inputs whose bytes changed since (see cutoff).
+	prev    *cache.ActionResult
+	changed []cache.InputFile
 }
 
 func newAction(c *cache.Cache, m *manifest.Manifest, target string, bf buildFlags) *action {
@@ -73,8 +79,13 @@ func (a *action) noop(e *env) ([]string, bool) {
 	if output.Inputs[0].Path != absPath(a.target) {
 		return nil, false
 	}
-	unchanged, newest := a.c.CheckInputs(read)
-	if !unchanged || !a.outputIntact(output) {
+	changed, newest, ok := a.c.ChangedInputs(read)
+	if !ok {
+		return nil, false
+	}
+	if len(changed) > 0 || !a.outputIntact(output) {
+		read.Records, read.Log = res.Records, res.Log
+		a.prev, a.changed = &read, changed
 		return nil, false
 	}
 	a.result = res
@@ -86,14 +97,48 @@ func (a *action) noop(e *env) ([]string, bool) {
 		now := time.Now()
 		os.Chtimes(a.target, now, now)
 	}
+	io.WriteString(e.stderr, res.Log)
+	return inputFiles(read), true
+}
+
+// inputFiles lists the files, not the folders, a build read.
+func inputFiles(res cache.ActionResult) []string {
 	var files []string
-	for _, in := range read.Inputs {
+	for _, in := range res.Inputs {
 		if !in.Stat.Mode.IsDir() {
 			files = append(files, in.Path)
 		}
 	}
-	io.WriteString(e.stderr, res.Log)
-	return files, true
+	return files
+}
+
+// cutoff returns the last build's layout when building again would
+// resolve the same graph: the only inputs that changed are Python sources
+// of the archive that scan exactly as they did (a comment edited, a
+// function body changed without moving a line of its imports: see
+// cache.ScanUnchanged), so every decision, warning and record is the same
+// and only the bytes of those sources differ. The build then writes the
+// archive from that layout without resolving (early cutoff); anything else
+// (a new import, a line moved, a folder's listing, a pickle, a resource, a
+// [[from_package]] archive, no layout kept) resolves as usual. With no
+// input changed (the output was deleted or written over), the archive is
+// written again from the layout. noop must have run first.
+func (a *action) cutoff() ([]cache.OutputRecord, bool) {
+	if a.prev == nil || len(a.prev.Records) == 0 {
+		return nil, false
+	}
+	modules := map[string]bool{}
+	for _, r := range a.prev.Records {
+		if r.Module {
+			modules[r.File] = true
+		}
+	}
+	for _, in := range a.changed {
+		if !modules[in.Path] || !a.c.ScanUnchanged(in.Path, in.Sum, scanner.Parse, toolVersion(a.c)) {
+			return nil, false
+		}
+	}
+	return a.prev.Records, true
 }
 
 // outputIntact reports whether the output is the file this build wrote.
@@ -108,16 +153,16 @@ func (a *action) outputIntact(output cache.ActionResult) bool {
 	return a.c.InputsUnchanged(output)
 }
 
-// record stores what this build read and wrote under its key. Hashing
+// record stores what this build read (paths: files, then folders) and
+// wrote (the archive, with its digest, laid out as recs; nil recs when the
+// layout cannot be reused) under its key, with the log it printed. Hashing
 // goes through the cache's stat fast path, so files the scanner just read
 // are not read again.
-func (a *action) record(res *resolution, digest [32]byte) {
+func (a *action) record(paths []string, recs []cache.OutputRecord, log string, digest [32]byte) {
 	if !a.usable {
 		return
 	}
-	paths := append([]string{res.manifest.Path}, res.graph.Inputs...)
-	paths = append(paths, res.graph.Dirs...)
-	r := cache.ActionResult{OutputSum: hex.EncodeToString(digest[:]), Log: res.log}
+	r := cache.ActionResult{OutputSum: hex.EncodeToString(digest[:]), Log: log, Records: recs}
 	for _, p := range paths {
 		in, err := a.c.HashFile(p)
 		if err != nil {

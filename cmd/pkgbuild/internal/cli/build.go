@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pkgbuild/pkgbuild/cache"
@@ -126,23 +127,45 @@ func runBuild(e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "sha256:%s  %s\n", act.result.OutputSum, target)
 		return ExitOK
 	}
+	if recs, ok := act.cutoff(); ok {
+		if *explain {
+			fmt.Fprintf(e.stderr, "pkgbuild: early cutoff: %d changed source(s), each scanning as before; the last layout is reused\n", len(act.changed))
+		}
+		io.WriteString(e.stderr, act.prev.Log)
+		var paths []string
+		for _, in := range act.prev.Inputs {
+			paths = append(paths, in.Path)
+		}
+		return writeArchive(e, act, target, *depfile, records(recs), inputFiles(*act.prev), paths, recs, act.prev.Log)
+	}
 	res, err := resolveWith(e, m, cc)
 	if err != nil {
 		return e.report(err)
 	}
+	defer res.repacked.Close()
+	var recs []cache.OutputRecord
+	if res.repacked == nil {
+		recs = layout(res)
+	}
+	files := append([]string{m.Path}, res.graph.Inputs...)
+	paths := append(slices.Clip(files), res.graph.Dirs...)
+	return writeArchive(e, act, target, *depfile, plan(res), files, paths, recs, res.log)
+}
+
+// writeArchive writes the archive and the depfile, records the build in
+// the action cache and prints the digest.
+func writeArchive(e *env, act *action, target, depfile string, recs []emit.Record, files, paths []string, layout []cache.OutputRecord, log string) int {
 	if err := os.MkdirAll(filepath.Dir(strings.TrimSuffix(target, "/")), 0o755); err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
-	defer res.repacked.Close()
-	digest, err := emit.Write(target, plan(res))
+	digest, err := emit.Write(target, recs)
 	if err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
-	inputs = append([]string{m.Path}, res.graph.Inputs...)
-	if err := writeDepfile(*depfile, target, inputs); err != nil {
+	if err := writeDepfile(depfile, target, files); err != nil {
 		return e.report(err)
 	}
-	act.record(res, digest)
+	act.record(paths, layout, log, digest)
 	fmt.Fprintf(e.stdout, "sha256:%x  %s\n", digest, target)
 	return ExitOK
 }
@@ -253,6 +276,7 @@ func resolveWith(e *env, m *manifest.Manifest, c *cache.Cache) (*resolution, err
 	if err != nil {
 		return nil, fail(ExitUsage, "%s: %v", m.Path, err)
 	}
+	c.UsedAll()
 	addArchiveInputs(g, repacked)
 	rel := relativizer()
 	var log strings.Builder

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,4 +90,81 @@ func TestUnwritableCacheWarns(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(stderr), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "cache") {
 		t.Errorf("want one warning line about the cache, got:\n%s", stderr)
 	}
+}
+
+// A build whose changed sources scan exactly as before (same imports, at
+// the same lines) writes the archive from the last build's layout without
+// resolving: early cutoff. Any other change resolves again. Either way the
+// archive is the one a build without a cache writes, and the warnings are
+// printed every time.
+func TestEarlyCutoff(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, example, dir)
+	manifest := filepath.Join(dir, "pkgbuild.toml")
+	out := filepath.Join(dir, "build", "tinynet.pt")
+	args := []string{"build", "-m", manifest, "-o", out, "--cache-dir", filepath.Join(t.TempDir(), "cache"), "--explain"}
+	src := filepath.Join(dir, "src", "tinynet", "layers.py")
+	original, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A module that warns, so that replayed warnings can be checked.
+	warns := filepath.Join(dir, "src", "tinynet", "paths.py")
+	os.WriteFile(warns, []byte("import os\nHERE = os.path.dirname(__file__)\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "src", "tinynet", "__init__.py"),
+		append(readFile(t, filepath.Join(dir, "src", "tinynet", "__init__.py")), "from . import paths\n"...), 0o644)
+	if code, _, stderr := run(t, args...); code != 0 {
+		t.Fatalf("first build: exit %d\n%s", code, stderr)
+	}
+
+	for _, step := range []struct {
+		name   string
+		source string
+		cutoff bool
+	}{
+		{"comment appended", string(original) + "\n# a comment\n", true},
+		{"function body grown at the end", string(original) + "\n\ndef helper():\n    return 1\n", true},
+		{"back to the original", string(original), true},
+		{"import added", string(original) + "\nimport math\n", false},
+		{"a line inserted above the imports", "# a header\n" + string(original), false},
+		{"back again", string(original), false},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			if err := os.WriteFile(src, []byte(step.source), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := run(t, args...)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s", code, stderr)
+			}
+			if got := strings.Contains(stderr, "early cutoff"); got != step.cutoff {
+				t.Errorf("early cutoff: %v, want %v\n%s", got, step.cutoff, stderr)
+			}
+			if !strings.Contains(stderr, "paths.py:2") {
+				t.Errorf("the warning about paths.py was not printed:\n%s", stderr)
+			}
+			fresh := filepath.Join(t.TempDir(), "tinynet.pt")
+			if want := build(t, "-m", manifest, "-o", fresh, "--no-cache"); !strings.Contains(stdout, want) {
+				t.Errorf("digest: %s, a build without the cache gives %s", stdout, want)
+			}
+			if !bytes.Equal(readFile(t, out), readFile(t, fresh)) {
+				t.Errorf("the archive differs from the one a build without the cache writes")
+			}
+		})
+	}
+
+	// A deleted output is written again from the layout.
+	os.Remove(out)
+	if code, _, stderr := run(t, args...); code != 0 || !strings.Contains(stderr, "early cutoff: 0 changed") {
+		t.Errorf("after deleting the output: exit %d, want an early cutoff\n%s", code, stderr)
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

@@ -5,33 +5,42 @@ import (
 	"os"
 	"strings"
 
+	"github.com/pkgbuild/pkgbuild/cache"
 	"github.com/pkgbuild/pkgbuild/emit"
 	"github.com/pkgbuild/pkgbuild/resolver"
 )
 
 // plan lists the archive's records in the order torch's PackageExporter
 // writes them: the records [[from_package]] entries take (pickles with
-// their storages, and resources, in archive order), pickles and resources
-// (as save_pickle and save_text write them at once), then every module in dependency-graph order (the _mock
-// module just before the first mocked module), then the .data records.
+// their storages, and resources, in archive order), then the layout.
 func plan(res *resolution) []emit.Record {
+	return append(repackRecords(res.repacked), records(layout(res))...)
+}
+
+// layout lists the records of the archive that come from the manifest's
+// own files, in torch's order: pickles and resources (as save_pickle and
+// save_text write them at once), then every module in dependency-graph
+// order (the _mock module just before the first mocked module), then the
+// .data records. The action cache keeps it, so that a build whose changed
+// sources scan as before can write the archive again without resolving.
+func layout(res *resolution) []cache.OutputRecord {
 	cfg, g := res.config, res.graph
-	recs := repackRecords(res.repacked)
+	var recs []cache.OutputRecord
 	for _, p := range cfg.Pickles {
-		if p.Data == nil { // else from an archive, in recs already
-			recs = append(recs, fileRecord(resourcePath(p.Package, p.Name), p.File))
+		if p.Data == nil { // else from an archive: a repacked record
+			recs = append(recs, cache.OutputRecord{Name: resourcePath(p.Package, p.Name), File: p.File})
 		}
 	}
 	for _, r := range cfg.Resources {
 		if !r.FromArchive {
-			recs = append(recs, fileRecord(resourcePath(r.Package, r.Name), r.File))
+			recs = append(recs, cache.OutputRecord{Name: resourcePath(r.Package, r.Name), File: r.File})
 		}
 	}
 	mockWritten := false
 	writeMock := func() {
 		if !mockWritten {
 			mockWritten = true
-			recs = append(recs, emit.Record{Name: "_mock.py", Data: emit.MockModule})
+			recs = append(recs, cache.OutputRecord{Name: "_mock.py", Data: emit.MockModule})
 		}
 	}
 	for _, name := range g.Order {
@@ -42,18 +51,34 @@ func plan(res *resolution) []emit.Record {
 				continue
 			}
 			if n.Data != nil { // a module from a [[from_package]] archive
-				recs = append(recs, emit.Record{Name: modulePath(name, n.IsPackage), Data: n.Data})
+				recs = append(recs, cache.OutputRecord{Name: modulePath(name, n.IsPackage), Data: n.Data})
 				continue
 			}
-			recs = append(recs, fileRecord(modulePath(name, n.IsPackage), n.File))
+			recs = append(recs, cache.OutputRecord{Name: modulePath(name, n.IsPackage), File: n.File, Module: true})
 		case resolver.Mock:
 			writeMock()
-			recs = append(recs, emit.Record{Name: modulePath(name, n.IsPackage), Data: []byte(emit.MockStub)})
+			recs = append(recs, cache.OutputRecord{Name: modulePath(name, n.IsPackage), Data: []byte(emit.MockStub)})
 		case resolver.MockModule:
 			writeMock()
 		}
 	}
-	return append(recs, emit.DataRecords(g.Externs(), res.manifest.Python.String())...)
+	for _, r := range emit.DataRecords(g.Externs(), res.manifest.Python.String()) {
+		recs = append(recs, cache.OutputRecord{Name: r.Name, Data: r.Data})
+	}
+	return recs
+}
+
+// records turns a layout into the records emit writes.
+func records(l []cache.OutputRecord) []emit.Record {
+	recs := make([]emit.Record, len(l))
+	for i, r := range l {
+		if r.File != "" {
+			recs[i] = fileRecord(r.Name, r.File)
+		} else {
+			recs[i] = emit.Record{Name: r.Name, Data: r.Data}
+		}
+	}
+	return recs
 }
 
 func fileRecord(name, file string) emit.Record {

@@ -1,0 +1,225 @@
+package emit
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+)
+
+// Writing an archive of N source files is N opens and reads, a CRC-32 and a
+// SHA-256 of every byte, and the writes. Done in one goroutine, a 30 MB
+// archive of 1,500 files keeps one core busy for about 60 ms while the
+// other waits. Two stages move most of that off the goroutine that lays
+// the archive out, without changing a byte of it:
+//
+//   - a prefetcher opens and reads the records ahead, in order, in a
+//     bounded window (prefetchWindow records, each at most copyBufSize
+//     bytes read ahead: 8 MiB at most in memory), on prefetchWorkers
+//     goroutines;
+//   - an asyncWriter hashes and writes full buffers on a goroutine of its
+//     own.
+
+const (
+	prefetchWindow  = 32
+	prefetchWorkers = 2
+)
+
+// prefetcher opens the records of a list ahead of the writer, in a window.
+type prefetcher struct {
+	recs    []Record
+	results []chan fetched // one per record, each buffered
+	window  chan struct{}  // a token per record opened and not yet taken
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	next    int // the next record the writer takes
+}
+
+type fetched struct {
+	src *source
+	err error
+}
+
+func newPrefetcher(recs []Record) *prefetcher {
+	p := &prefetcher{
+		recs:    recs,
+		results: make([]chan fetched, len(recs)),
+		window:  make(chan struct{}, prefetchWindow),
+		stop:    make(chan struct{}),
+	}
+	jobs := make(chan int)
+	for i := range p.results {
+		p.results[i] = make(chan fetched, 1)
+	}
+	p.wg.Add(1)
+	go func() { // hands out indexes in order, as the window allows
+		defer p.wg.Done()
+		defer close(jobs)
+		for i, r := range recs {
+			if r.Open == nil {
+				p.results[i] <- fetched{src: dataSource(r.Data)}
+				continue
+			}
+			select {
+			case p.window <- struct{}{}:
+			case <-p.stop:
+				return
+			}
+			select {
+			case jobs <- i:
+			case <-p.stop:
+				return
+			}
+		}
+	}()
+	for range prefetchWorkers {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			for i := range jobs {
+				src, err := openSource(p.recs[i])
+				p.results[i] <- fetched{src, err}
+			}
+		}()
+	}
+	return p
+}
+
+// take returns the next record's source, which the caller closes.
+func (p *prefetcher) take() (*source, error) {
+	i := p.next
+	p.next++
+	f := <-p.results[i]
+	if p.recs[i].Open != nil {
+		<-p.window
+	}
+	return f.src, f.err
+}
+
+// close stops the prefetch and closes what was opened and not taken.
+func (p *prefetcher) close() {
+	close(p.stop)
+	p.wg.Wait()
+	for i := p.next; i < len(p.results); i++ {
+		select {
+		case f := <-p.results[i]:
+			if f.src != nil {
+				f.src.close()
+			}
+		default:
+		}
+	}
+}
+
+// dataSource is a record given as bytes.
+func dataSource(b []byte) *source {
+	return &source{head: b, size: uint64(len(b)), known: true, close: func() error { return nil }}
+}
+
+// openSource opens a record and reads up to copyBufSize bytes of it ahead.
+// Its size must be known before the local header is written, because
+// miniz's header depends on it (zero or not, below 4 GiB or not): a record
+// longer than that takes the size its reader announces, if any.
+func openSource(r Record) (*source, error) {
+	rc, err := r.Open()
+	if err != nil {
+		return nil, fmt.Errorf("open: %w", err)
+	}
+	hint, hinted := sizeHint(rc)
+	n := copyBufSize
+	if hinted && hint < copyBufSize {
+		n = int(hint) + 1 // one more, to see EOF without a second buffer
+	}
+	buf := make([]byte, n)
+	m, err := io.ReadFull(rc, buf)
+	if err == nil && n < copyBufSize {
+		// It grew since the Stat: read on as if no size were known.
+		buf = append(buf, make([]byte, copyBufSize-n)...)
+		var k int
+		k, err = io.ReadFull(rc, buf[m:])
+		m += k
+	}
+	src := &source{head: buf[:m], size: uint64(m), close: rc.Close}
+	switch err {
+	case io.EOF, io.ErrUnexpectedEOF:
+		src.known = true
+	case nil:
+		src.rest = rc
+		if hinted {
+			src.size, src.known, src.hinted = hint, true, true
+		}
+	default:
+		rc.Close()
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	return src, nil
+}
+
+// asyncWriter passes what is written to it, in asyncBufSize buffers, to a
+// goroutine that writes them to w. Close flushes and reports the first
+// error w returned (after one, the goroutine drops what it is given).
+type asyncWriter struct {
+	buf    []byte
+	full   chan []byte
+	free   chan []byte
+	done   chan error
+	closed bool
+}
+
+const asyncBufSize = 1 << 20
+
+func newAsyncWriter(w io.Writer) *asyncWriter {
+	a := &asyncWriter{
+		buf:  make([]byte, 0, asyncBufSize),
+		full: make(chan []byte, 2),
+		free: make(chan []byte, 3),
+		done: make(chan error, 1),
+	}
+	for range 2 {
+		a.free <- make([]byte, 0, asyncBufSize)
+	}
+	go func() {
+		var err error
+		for b := range a.full {
+			if err == nil {
+				_, err = w.Write(b)
+			}
+			a.free <- b[:0]
+		}
+		a.done <- err
+	}()
+	return a
+}
+
+func (a *asyncWriter) Write(p []byte) (int, error) {
+	if a.closed {
+		return 0, errClosed
+	}
+	n := len(p)
+	for len(p) > 0 {
+		k := copy(a.buf[len(a.buf):cap(a.buf)], p)
+		a.buf = a.buf[:len(a.buf)+k]
+		p = p[k:]
+		if len(a.buf) == cap(a.buf) {
+			a.full <- a.buf
+			a.buf = <-a.free
+		}
+	}
+	return n, nil
+}
+
+// Close writes what is buffered and waits for the goroutine. It must be
+// called once, also after a failure, so that the goroutine ends.
+func (a *asyncWriter) Close() error {
+	if a.closed {
+		return errClosed
+	}
+	a.closed = true
+	if len(a.buf) > 0 {
+		a.full <- a.buf
+	}
+	close(a.full)
+	return <-a.done
+}
+
+var errClosed = errors.New("asyncWriter: closed")

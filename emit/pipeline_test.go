@@ -1,0 +1,92 @@
+package emit
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// countingOpener hands out readers of name's bytes and counts the ones
+// still open.
+type countingOpener struct{ open atomic.Int64 }
+
+type countedReader struct {
+	io.Reader
+	c *countingOpener
+}
+
+func (r countedReader) Close() error { r.c.open.Add(-1); return nil }
+
+func (c *countingOpener) record(name string, fail bool) Record {
+	return Record{Name: name, Open: func() (io.ReadCloser, error) {
+		if fail {
+			return nil, errors.New("no such file")
+		}
+		c.open.Add(1)
+		return countedReader{strings.NewReader("data of " + name), c}, nil
+	}}
+}
+
+// Records are opened ahead of the writer, but a failure is reported for the
+// record that failed, after the ones before it were written, and every
+// record opened ahead is closed.
+func TestPrefetchFailureClosesWhatWasOpened(t *testing.T) {
+	for _, failAt := range []int{0, 1, 7, prefetchWindow, 99} {
+		t.Run(fmt.Sprint(failAt), func(t *testing.T) {
+			var c countingOpener
+			var recs []Record
+			for i := range 100 {
+				recs = append(recs, c.record(fmt.Sprintf("r%03d.py", i), i == failAt))
+			}
+			var buf bytes.Buffer
+			err := WriteZip(&buf, "top", recs)
+			want := fmt.Sprintf(`record "r%03d.py": open: no such file`, failAt)
+			if err == nil || err.Error() != want {
+				t.Fatalf("WriteZip error = %v, want %s", err, want)
+			}
+			if n := c.open.Load(); n != 0 {
+				t.Errorf("%d records left open", n)
+			}
+		})
+	}
+}
+
+// The asynchronous writer passes on every byte, in order, whatever the
+// sizes of the writes, and reports the first error of the writer behind it.
+func TestAsyncWriter(t *testing.T) {
+	var got bytes.Buffer
+	var want []byte
+	a := newAsyncWriter(&got)
+	for i := range 3000 {
+		p := bytes.Repeat([]byte{byte(i)}, i*7%5000)
+		want = append(want, p...)
+		if n, err := a.Write(p); n != len(p) || err != nil {
+			t.Fatalf("Write = %d, %v", n, err)
+		}
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("wrote %d bytes, not the %d given", got.Len(), len(want))
+	}
+	if _, err := a.Write([]byte("x")); err == nil {
+		t.Errorf("Write after Close succeeded")
+	}
+
+	fails := newAsyncWriter(failingWriter{})
+	for range 5 {
+		fails.Write(make([]byte, asyncBufSize))
+	}
+	if err := fails.Close(); err == nil || err.Error() != "disk full" {
+		t.Errorf("Close = %v, want the writer's error", err)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write(p []byte) (int, error) { return 0, errors.New("disk full") }
