@@ -109,42 +109,56 @@ func (c *Cache) InputsUnchanged(res ActionResult) bool {
 // time among the inputs, read by the same stat calls, so a no-op build can
 // tell whether its output must be touched without a second pass.
 func (c *Cache) CheckInputs(res ActionResult) (bool, time.Time) {
-	changed, newest, ok := c.checkInputs(res, true)
-	return ok && len(changed) == 0, newest
+	check := c.checkInputs(res, true)
+	return check.OK && len(check.Changed) == 0, check.Newest
 }
 
-// ChangedInputs checks every input of res as InputsUnchanged does and
-// returns those whose bytes changed, each as it was recorded, and the
-// newest modification time among them all. It returns false if an input
-// is gone or cannot be read.
-func (c *Cache) ChangedInputs(res ActionResult) ([]InputFile, time.Time, bool) {
+// InputCheck is what ChangedInputs found.
+type InputCheck struct {
+	OK      bool        // every input is there and could be read
+	Changed []InputFile // the inputs whose bytes changed, as recorded
+	// Current is every input as it is now, in order: the recorded
+	// InputFile when its fingerprint vouched for it, else a fresh HashFile.
+	Current []InputFile
+	Newest  time.Time // the newest modification time among the inputs
+}
+
+// ChangedInputs checks every input of res as InputsUnchanged does, without
+// stopping at the first change.
+func (c *Cache) ChangedInputs(res ActionResult) InputCheck {
 	return c.checkInputs(res, false)
 }
 
-func (c *Cache) checkInputs(res ActionResult, first bool) (changed []InputFile, newest time.Time, ok bool) {
+func (c *Cache) checkInputs(res ActionResult, first bool) (check InputCheck) {
+	if !first {
+		check.Current = make([]InputFile, 0, len(res.Inputs))
+	}
 	for _, in := range res.Inputs {
 		fi, err := os.Stat(in.Path)
 		if err != nil {
-			return changed, newest, false
+			return check
 		}
-		if fi.ModTime().After(newest) {
-			newest = fi.ModTime()
+		if fi.ModTime().After(check.Newest) {
+			check.Newest = fi.ModTime()
 		}
-		if st := c.fingerprint(fi); st == in.Stat && !racy(st, in.Hashed) {
-			continue
-		}
-		now, err := c.HashFile(in.Path)
-		if err != nil {
-			return changed, newest, false
+		now := in
+		if st := c.fingerprint(fi); st != in.Stat || racy(st, in.Hashed) {
+			if now, err = c.HashFile(in.Path); err != nil {
+				return check
+			}
 		}
 		if now.Sum != in.Sum {
-			changed = append(changed, in)
+			check.Changed = append(check.Changed, in)
 			if first {
 				break
 			}
 		}
+		if !first {
+			check.Current = append(check.Current, now)
+		}
 	}
-	return changed, newest, true
+	check.OK = true
+	return check
 }
 
 // Action payload: output sum string, output size varint, count inputs,

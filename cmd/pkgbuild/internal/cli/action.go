@@ -27,9 +27,9 @@ type action struct {
 	result cache.ActionResult
 
 	// Set by noop when the last build's result is there but is not current:
-	// that result, and its inputs whose bytes changed since (see cutoff).
-	prev    *cache.ActionResult
-	changed []cache.InputFile
+	// that result, and what checking its inputs found (see cutoff).
+	prev  *cache.ActionResult
+	check cache.InputCheck
 }
 
 func newAction(c *cache.Cache, m *manifest.Manifest, target string, bf buildFlags) *action {
@@ -79,13 +79,14 @@ func (a *action) noop(e *env) ([]string, bool) {
 	if output.Inputs[0].Path != absPath(a.target) {
 		return nil, false
 	}
-	changed, newest, ok := a.c.ChangedInputs(read)
-	if !ok {
+	check := a.c.ChangedInputs(read)
+	if !check.OK {
 		return nil, false
 	}
-	if len(changed) > 0 || !a.outputIntact(output) {
+	newest := check.Newest
+	if len(check.Changed) > 0 || !a.outputIntact(output) {
 		read.Records, read.Log = res.Records, res.Log
-		a.prev, a.changed = &read, changed
+		a.prev, a.check = &read, check
 		return nil, false
 	}
 	a.result = res
@@ -133,7 +134,7 @@ func (a *action) cutoff() ([]cache.OutputRecord, bool) {
 			modules[r.File] = true
 		}
 	}
-	for _, in := range a.changed {
+	for _, in := range a.check.Changed {
 		if !modules[in.Path] || !a.c.ScanUnchanged(in.Path, in.Sum, scanner.Parse, toolVersion(a.c)) {
 			return nil, false
 		}
@@ -153,16 +154,16 @@ func (a *action) outputIntact(output cache.ActionResult) bool {
 	return a.c.InputsUnchanged(output)
 }
 
-// record stores what this build read (paths: files, then folders) and
+// record stores what this build read (inputs: files, then folders) and
 // wrote (the archive, with its digest, laid out as recs; nil recs when the
-// layout cannot be reused) under its key, with the log it printed. Hashing
-// goes through the cache's stat fast path, so files the scanner just read
-// are not read again.
-func (a *action) record(paths []string, recs []cache.OutputRecord, log string, digest [32]byte) {
+// layout cannot be reused) under its key, with the log it printed. Inputs
+// not known yet, paths, are hashed through the cache's stat fast path, so
+// files the scanner just read are not read again.
+func (a *action) record(inputs []cache.InputFile, paths []string, recs []cache.OutputRecord, log string, digest [32]byte) {
 	if !a.usable {
 		return
 	}
-	r := cache.ActionResult{OutputSum: hex.EncodeToString(digest[:]), Log: log, Records: recs}
+	r := cache.ActionResult{OutputSum: hex.EncodeToString(digest[:]), Log: log, Records: recs, Inputs: inputs}
 	for _, p := range paths {
 		in, err := a.c.HashFile(p)
 		if err != nil {

@@ -129,14 +129,10 @@ func runBuild(e *env, args []string) int {
 	}
 	if recs, ok := act.cutoff(); ok {
 		if *explain {
-			fmt.Fprintf(e.stderr, "pkgbuild: early cutoff: %d changed source(s), each scanning as before; the last layout is reused\n", len(act.changed))
+			fmt.Fprintf(e.stderr, "pkgbuild: early cutoff: %d changed source(s), each scanning as before; the last layout is reused\n", len(act.check.Changed))
 		}
 		io.WriteString(e.stderr, act.prev.Log)
-		var paths []string
-		for _, in := range act.prev.Inputs {
-			paths = append(paths, in.Path)
-		}
-		return writeArchive(e, act, target, *depfile, records(recs), inputFiles(*act.prev), paths, recs, act.prev.Log)
+		return writeArchive(e, act, target, *depfile, records(recs), inputFiles(*act.prev), act.check.Current, nil, recs, act.prev.Log)
 	}
 	res, err := resolveWith(e, m, cc)
 	if err != nil {
@@ -149,12 +145,13 @@ func runBuild(e *env, args []string) int {
 	}
 	files := append([]string{m.Path}, res.graph.Inputs...)
 	paths := append(slices.Clip(files), res.graph.Dirs...)
-	return writeArchive(e, act, target, *depfile, plan(res), files, paths, recs, res.log)
+	return writeArchive(e, act, target, *depfile, plan(res), files, nil, paths, recs, res.log)
 }
 
-// writeArchive writes the archive and the depfile, records the build in
-// the action cache and prints the digest.
-func writeArchive(e *env, act *action, target, depfile string, recs []emit.Record, files, paths []string, layout []cache.OutputRecord, log string) int {
+// writeArchive writes the archive and the depfile (listing files), records
+// the build in the action cache (inputs, then paths hashed) and prints the
+// digest.
+func writeArchive(e *env, act *action, target, depfile string, recs []emit.Record, files []string, inputs []cache.InputFile, paths []string, layout []cache.OutputRecord, log string) int {
 	if err := os.MkdirAll(filepath.Dir(strings.TrimSuffix(target, "/")), 0o755); err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
@@ -165,7 +162,7 @@ func writeArchive(e *env, act *action, target, depfile string, recs []emit.Recor
 	if err := writeDepfile(depfile, target, files); err != nil {
 		return e.report(err)
 	}
-	act.record(paths, layout, log, digest)
+	act.record(inputs, paths, layout, log, digest)
 	fmt.Fprintf(e.stdout, "sha256:%x  %s\n", digest, target)
 	return ExitOK
 }
