@@ -49,6 +49,9 @@ func (k ActionKey) String() string {
 
 func (k ActionKey) id() [32]byte { return sha256.Sum256([]byte(k.String())) }
 
+// layoutID is the key of the entry that holds the layout of the output.
+func (k ActionKey) layoutID() [32]byte { return sha256.Sum256([]byte(k.String() + "layout\n")) }
+
 // ActionResult is what a build produced and what it read: enough to tell,
 // next time, that building again would produce the same bytes.
 type ActionResult struct {
@@ -63,7 +66,9 @@ type ActionResult struct {
 	// Records is how the output was laid out, in order, for a driver that
 	// may build it again from the same plan when the only inputs that
 	// changed are sources whose scan results did not (see ScanUnchanged).
-	// Empty when the driver cannot.
+	// Empty when the driver cannot. PutAction stores it in an entry of its
+	// own, which GetAction does not read (a no-op build does not need it):
+	// ask ActionLayout.
 	Records []OutputRecord
 }
 
@@ -92,7 +97,26 @@ func (c *Cache) GetAction(key ActionKey) (ActionResult, bool) {
 // PutAction stores res as the result of key. Failures degrade: see
 // OpenOrDisable.
 func (c *Cache) PutAction(key ActionKey, res ActionResult) {
+	if len(res.Records) > 0 {
+		c.put(kindLayout, key.layoutID(), encodeLayout(res.OutputSum, res.Records))
+	}
 	c.put(kindAction, key.id(), encodeAction(res))
+}
+
+// ActionLayout returns the Records of res, the result GetAction returned
+// for key, or false if they were not stored with it. (Two builds of one key
+// may write the result and the layout one after the other; a layout is
+// returned only with the result it was stored with.)
+func (c *Cache) ActionLayout(key ActionKey, res ActionResult) ([]OutputRecord, bool) {
+	payload, ok := c.get(kindLayout, key.layoutID())
+	if !ok {
+		return nil, false
+	}
+	sum, recs, err := decodeLayout(payload)
+	if err != nil || sum != res.OutputSum || len(recs) == 0 {
+		return nil, false
+	}
+	return recs, true
 }
 
 // InputsUnchanged reports whether every input of res still has the bytes it
@@ -162,8 +186,10 @@ func (c *Cache) checkInputs(res ActionResult, first bool) (check InputCheck) {
 }
 
 // Action payload: output sum string, output size varint, count inputs,
-// each: path string, sum string, FileStat, hashed time; log string; count
-// records, each: name string, file string, data string, module bool.
+// each: path string, sum string, FileStat, hashed time; log string.
+//
+// Layout payload: output sum string; count records, each: name string,
+// file string, data string, module bool.
 const (
 	minInputSize  = 9 // bytes of the shortest encoded InputFile
 	minRecordSize = 4
@@ -181,8 +207,14 @@ func encodeAction(res ActionResult) []byte {
 		encodeTime(&e, in.Hashed)
 	}
 	e.string(res.Log)
-	e.uvarint(uint64(len(res.Records)))
-	for _, r := range res.Records {
+	return e.b
+}
+
+func encodeLayout(outputSum string, recs []OutputRecord) []byte {
+	var e encoder
+	e.string(outputSum)
+	e.uvarint(uint64(len(recs)))
+	for _, r := range recs {
 		e.string(r.Name)
 		e.string(r.File)
 		e.string(string(r.Data))
@@ -207,10 +239,19 @@ func decodeAction(b []byte) (ActionResult, error) {
 		}
 	}
 	res.Log = d.string()
+	if err := d.finish(); err != nil {
+		return ActionResult{}, err
+	}
+	return res, nil
+}
+
+func decodeLayout(b []byte) (outputSum string, recs []OutputRecord, err error) {
+	d := newDecoder(b)
+	outputSum = d.string()
 	if n := d.count(minRecordSize); n > 0 {
-		res.Records = make([]OutputRecord, n)
-		for i := range res.Records {
-			r := &res.Records[i]
+		recs = make([]OutputRecord, n)
+		for i := range recs {
+			r := &recs[i]
 			r.Name = d.string()
 			r.File = d.string()
 			if data := d.stringMax(maxPayload); data != "" {
@@ -220,7 +261,7 @@ func decodeAction(b []byte) (ActionResult, error) {
 		}
 	}
 	if err := d.finish(); err != nil {
-		return ActionResult{}, err
+		return "", nil, err
 	}
-	return res, nil
+	return outputSum, recs, nil
 }

@@ -38,8 +38,21 @@ func TestActionHitAndMiss(t *testing.T) {
 	if !ok {
 		t.Fatal("miss after PutAction")
 	}
+	if got.Records != nil {
+		t.Errorf("GetAction read the layout; a no-op build does not need it")
+	}
+	got.Records, ok = c.ActionLayout(key, got)
+	if !ok {
+		t.Errorf("ActionLayout: missing")
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("GetAction (-want +got):\n%s", diff)
+		t.Errorf("GetAction and ActionLayout (-want +got):\n%s", diff)
+	}
+	// A layout is only given with the result it was stored with.
+	other := want
+	other.OutputSum = sha256hex("another build")
+	if _, ok := c.ActionLayout(key, other); ok {
+		t.Errorf("ActionLayout gave the layout of another result")
 	}
 
 	// Everything in the key is in its lines, so changing it is a miss.

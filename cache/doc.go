@@ -46,6 +46,7 @@
 //	  3f…c1-f       a stat entry   (-f, for "file")
 //	  3f…c1-a       an action entry
 //	  3f…c1-p       a pack entry
+//	  3f…c1-l       the layout of an action's output (ActionResult.Records)
 //	  .tmp-…        an entry being written (removed by Trim after an hour)
 //
 // Every entry file is an 80-byte header followed by a payload:
@@ -69,6 +70,7 @@
 //	stat:   "pkgbuild stat v%d\n" "path %q\n" "stat size=%d mtime=%d ctime=%d ino=%d dev=%d mode=%o\n"
 //	action: "pkgbuild action v%d\n" "tool %q\n" "manifest %x\n"
 //	        "input %q %s\n" (per input, sorted) "output %q\n" "flag %q\n" (per flag, in order)
+//	layout: the action key's lines, then "layout\n"
 //	pack:   "pkgbuild pack v%d\n" (FormatVersion) "name %q\n"
 //
 // A pack's payload is a count, then each entry sorted by kind and key: its

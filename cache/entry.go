@@ -19,6 +19,7 @@ const (
 	kindStat   byte = 'f'
 	kindAction byte = 'a'
 	kindPack   byte = 'p'
+	kindLayout byte = 'l'
 )
 
 const (

@@ -215,6 +215,8 @@ func verifyEntryFile(path string) error {
 		_, err = decodeAction(payload)
 	case kindPack:
 		_, err = decodePack(payload)
+	case kindLayout:
+		_, _, err = decodeLayout(payload)
 	}
 	return err
 }

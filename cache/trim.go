@@ -72,7 +72,7 @@ func isEntryName(name string) bool {
 		return false
 	}
 	switch name[65] {
-	case kindScan, kindStat, kindAction, kindPack:
+	case kindScan, kindStat, kindAction, kindPack, kindLayout:
 		return true
 	}
 	return false

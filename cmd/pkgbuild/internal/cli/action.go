@@ -85,7 +85,7 @@ func (a *action) noop(e *env) ([]string, bool) {
 	}
 	newest := check.Newest
 	if len(check.Changed) > 0 || !a.outputIntact(output) {
-		read.Records, read.Log = res.Records, res.Log
+		read.OutputSum, read.Log = res.OutputSum, res.Log
 		a.prev, a.check = &read, check
 		return nil, false
 	}
@@ -125,11 +125,15 @@ func inputFiles(res cache.ActionResult) []string {
 // input changed (the output was deleted or written over), the archive is
 // written again from the layout. noop must have run first.
 func (a *action) cutoff() ([]cache.OutputRecord, bool) {
-	if a.prev == nil || len(a.prev.Records) == 0 {
+	if a.prev == nil {
+		return nil, false
+	}
+	recs, ok := a.c.ActionLayout(a.key, *a.prev)
+	if !ok {
 		return nil, false
 	}
 	modules := map[string]bool{}
-	for _, r := range a.prev.Records {
+	for _, r := range recs {
 		if r.Module {
 			modules[r.File] = true
 		}
@@ -139,7 +143,7 @@ func (a *action) cutoff() ([]cache.OutputRecord, bool) {
 			return nil, false
 		}
 	}
-	return a.prev.Records, true
+	return recs, true
 }
 
 // outputIntact reports whether the output is the file this build wrote.
