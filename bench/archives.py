@@ -7,14 +7,20 @@ usage:
                                            relative to the root that holds them: "ROOT<TAB>PATH"
   archives.py compare A B                  "same" or a short summary of the .py records that differ
   archives.py pick ARCHIVE ROOT...         a module file of median size to touch (ROOT/PATH)
+  archives.py add-import FILE              inserts "import os  # touched by bench/run <random>" at the
+                                           top of FILE: after a coding line and any `from __future__`
+                                           imports, so the module stays valid; every call adds a line
   archives.py median N...                  the median of the numbers
   archives.py hyperfine JSON               median wall and mean CPU time in ms of a hyperfine --export-json file
 
 Records are compared without the archive's top folder, which torch names
 after the output file.
 """
+import ast
 import json
 import os
+import random
+import re
 import statistics
 import sys
 import zipfile
@@ -40,6 +46,41 @@ def sources(archive, roots):
                 break
 
 
+CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
+
+
+def add_import(path):
+    """Inserts an `import os` line where it moves every following line.
+
+    The line goes first, except that a coding declaration (line 1 or 2)
+    and `from __future__` imports, which must come first, stay first.
+    """
+    with open(path, "rb") as f:
+        src = f.read()
+    lines = src.splitlines(keepends=True)
+    at = 0
+    for i in range(min(2, len(lines))):
+        if CODING.match(lines[i]):
+            at = i + 1
+    try:
+        tree = ast.parse(src)
+    except (SyntaxError, ValueError):
+        tree = None
+    if tree is not None:
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+                at = max(at, node.end_lineno)
+            elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+                      and isinstance(node.value.value, str)):
+                break  # __future__ imports come after at most a docstring
+    if at and at <= len(lines) and not lines[at - 1].endswith(b"\n"):
+        lines[at - 1] += b"\n"
+    line = b"import os  # touched by bench/run %d\n" % random.randrange(1 << 62)
+    lines.insert(at, line)
+    with open(path, "wb") as f:
+        f.write(b"".join(lines))
+
+
 def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == "modules":
@@ -60,6 +101,8 @@ def main(argv):
                  if not rec.endswith("__init__.py")]
         files.sort(key=lambda p: (os.path.getsize(p), p))
         print(files[len(files) // 2])
+    elif cmd == "add-import":
+        add_import(args[0])
     elif cmd == "median":
         print(f"{statistics.median(float(x) for x in args):.3f}")
     elif cmd == "hyperfine":
