@@ -58,8 +58,10 @@
 // (externs first, then every record) to report, at build time, what torch
 // only fails on at load time: files below an extern, a module file with
 // files below it. The result never depends on the order in which files
-// were scanned: scanning is parallel, decisions are made by one goroutine,
-// and everything that reaches the output is ordered by the graph or sorted.
+// were scanned: scanning, and looking up in the roots what each file
+// imports, are parallel; decisions are made by one goroutine, which takes
+// the files' results in the order the files were queued; and everything
+// that reaches the output is ordered by the graph or sorted.
 //
 // # Non-goals
 //

@@ -10,7 +10,8 @@ import (
 )
 
 // FS is the file system a build reads. The default, OSFS, is the real one;
-// the cache may stand in front of it.
+// the cache may stand in front of it. The scan workers use it at the same
+// time, so it must be safe for concurrent use.
 type FS interface {
 	ReadFile(path string) ([]byte, error)
 	ReadDir(path string) ([]fs.DirEntry, error)
@@ -52,92 +53,128 @@ type Location struct {
 // namespace package only when nothing else matches in any folder. Directory
 // listings are read once and cached, so a tree of N modules costs one
 // ReadDir per folder.
+//
+// A finder is safe for concurrent use, as the scan workers look up the
+// imports of the files they scan. Each folder is still read once, by the
+// first goroutine that needs it, while the others wait for it. Goroutines
+// that ask for the same new name at once may each look it up; they get the
+// same answer, since the roots do not change during a build.
 type finder struct {
 	fs    FS
 	roots []string
 
-	mu     sync.Mutex
-	dirs   map[string]map[string]bool // folder -> entry name -> is folder
-	listed map[string]bool            // folders that exist and were listed
-	found  map[string]Location
+	mu      sync.Mutex
+	folders map[string]*listing // guarded by mu; a listing guards itself
+
+	foundMu sync.RWMutex
+	found   map[string]Location // guarded by foundMu
+}
+
+// listing is one folder's entries, read by its first reader.
+type listing struct {
+	once    sync.Once
+	ok      bool            // the folder exists and was listed
+	entries map[string]bool // entry name -> is folder
+	// exts maps a module stem to the extension module file that provides
+	// it, the first in name order when there are several ("m" ->
+	// "m.abi3.so" beside "m.cpython-311-x86_64-linux-gnu.so").
+	exts map[string]string
 }
 
 func newFinder(fsys FS, roots []string) *finder {
-	return &finder{fs: fsys, roots: roots, dirs: map[string]map[string]bool{}, listed: map[string]bool{}, found: map[string]Location{}}
+	return &finder{fs: fsys, roots: roots, folders: map[string]*listing{}, found: map[string]Location{}}
 }
 
-func (f *finder) list(dir string) map[string]bool {
+// list returns the listing of dir, reading it on first use. A folder that
+// cannot be read lists as empty.
+func (f *finder) list(dir string) *listing {
 	f.mu.Lock()
-	entries, ok := f.dirs[dir]
-	f.mu.Unlock()
-	if ok {
-		return entries
+	l := f.folders[dir]
+	if l == nil {
+		l = &listing{}
+		f.folders[dir] = l
 	}
-	des, err := f.fs.ReadDir(dir)
-	entries = make(map[string]bool, len(des))
-	if err == nil {
-		for _, de := range des {
-			isDir := de.IsDir()
-			if de.Type()&fs.ModeSymlink != 0 {
-				if st, err := os.Stat(filepath.Join(dir, de.Name())); err == nil {
-					isDir = st.IsDir()
-				}
+	f.mu.Unlock()
+	l.once.Do(func() { l.read(f.fs, dir) })
+	return l
+}
+
+func (l *listing) read(fsys FS, dir string) {
+	des, err := fsys.ReadDir(dir)
+	l.ok = err == nil
+	if !l.ok {
+		des = nil // what was read before the error is not trusted
+	}
+	l.entries = make(map[string]bool, len(des))
+	for _, de := range des {
+		isDir := de.IsDir()
+		if de.Type()&fs.ModeSymlink != 0 {
+			if st, err := os.Stat(filepath.Join(dir, de.Name())); err == nil {
+				isDir = st.IsDir()
 			}
-			entries[de.Name()] = isDir
+		}
+		l.entries[de.Name()] = isDir
+	}
+	for name, isDir := range l.entries {
+		if isDir {
+			continue
+		}
+		for _, stem := range extensionStems(name) {
+			if cur, ok := l.exts[stem]; !ok || name < cur {
+				if l.exts == nil {
+					l.exts = map[string]string{}
+				}
+				l.exts[stem] = name
+			}
 		}
 	}
-	f.mu.Lock()
-	f.dirs[dir] = entries
-	if err == nil {
-		f.listed[dir] = true
+}
+
+// listed returns the folders that exist and were listed, sorted. It must
+// not run while other goroutines use the finder.
+func (f *finder) listed() []string {
+	var out []string
+	for dir, l := range f.folders {
+		if l.ok {
+			out = append(out, dir)
+		}
 	}
-	f.mu.Unlock()
-	return entries
+	sort.Strings(out)
+	return out
 }
 
 // Find locates a dotted module name. A submodule is searched for only in
 // the __path__ of its parent, so a.b is not found when a is a plain module.
 func (f *finder) Find(name string) Location {
-	f.mu.Lock()
+	f.foundMu.RLock()
 	loc, ok := f.found[name]
-	f.mu.Unlock()
+	f.foundMu.RUnlock()
 	if ok {
 		return loc
 	}
-	search := f.roots
-	tail := name
-	if i := strings.LastIndexByte(name, '.'); i >= 0 {
-		parent := f.Find(name[:i])
-		if parent.Kind != Package && parent.Kind != Namespace {
-			loc = Location{}
-			f.remember(name, loc)
-			return loc
-		}
-		search, tail = parent.Dirs, name[i+1:]
+	if i := strings.LastIndexByte(name, '.'); i < 0 {
+		loc = f.findIn(f.roots, name)
+	} else if parent := f.Find(name[:i]); parent.Kind == Package || parent.Kind == Namespace {
+		loc = f.findIn(parent.Dirs, name[i+1:])
 	}
-	loc = f.findIn(search, tail)
-	f.remember(name, loc)
-	return loc
-}
-
-func (f *finder) remember(name string, loc Location) {
-	f.mu.Lock()
+	f.foundMu.Lock()
 	f.found[name] = loc
-	f.mu.Unlock()
+	f.foundMu.Unlock()
+	return loc
 }
 
 func (f *finder) findIn(search []string, tail string) Location {
 	var portions []string
 	for _, dir := range search {
-		entries := f.list(dir)
-		if entries[tail] {
+		l := f.list(dir)
+		if l.entries[tail] {
 			sub := filepath.Join(dir, tail)
-			if init, kind := pickFile(f.list(sub), "__init__"); kind != NotFound {
+			if init, kind := f.list(sub).pick("__init__"); kind != NotFound {
 				return Location{Kind: packageKind(kind), File: filepath.Join(sub, init), Dirs: []string{sub}}
 			}
 			portions = append(portions, sub)
 		}
-		if file, kind := pickFile(entries, tail); kind != NotFound {
+		if file, kind := l.pick(tail); kind != NotFound {
 			return Location{Kind: kind, File: filepath.Join(dir, file)}
 		}
 	}
@@ -157,43 +194,36 @@ func packageKind(k Kind) Kind {
 	return k
 }
 
-// pickFile returns the file in a folder listing that provides module stem,
-// in FileFinder's loader order: extension suffixes, then .py, then .pyc.
-func pickFile(entries map[string]bool, stem string) (string, Kind) {
-	var exts []string
-	for name, isDir := range entries {
-		if isDir || !strings.HasPrefix(name, stem+".") {
-			continue
-		}
-		suffix := name[len(stem):]
-		if isExtensionSuffix(suffix) {
-			exts = append(exts, name)
-		}
+// pick returns the file of the folder that provides module stem, in
+// FileFinder's loader order: extension suffixes, then .py, then .pyc.
+func (l *listing) pick(stem string) (string, Kind) {
+	if file, ok := l.exts[stem]; ok {
+		return file, Extension
 	}
-	if len(exts) > 0 {
-		sort.Strings(exts)
-		return exts[0], Extension
-	}
-	if isDir, ok := entries[stem+".py"]; ok && !isDir {
+	if isDir, ok := l.entries[stem+".py"]; ok && !isDir {
 		return stem + ".py", Module
 	}
-	if isDir, ok := entries[stem+".pyc"]; ok && !isDir {
+	if isDir, ok := l.entries[stem+".pyc"]; ok && !isDir {
 		return stem + ".pyc", Bytecode
 	}
 	return "", NotFound
 }
 
-// isExtensionSuffix reports whether suffix (".so", ".cpython-311-x86_64-linux-gnu.so",
-// ".abi3.so", ".pyd", ".cp311-win_amd64.pyd") names a compiled extension module.
-func isExtensionSuffix(suffix string) bool {
+// extensionStems returns the stems of the modules a file provides as a
+// compiled extension module: its name without ".so" or ".pyd" (m.so), and
+// without a tag before that too when there is one, a tag being a single
+// dotted word (m.abi3.so, m.cpython-311-x86_64-linux-gnu.so,
+// m.cp311-win_amd64.pyd).
+func extensionStems(name string) []string {
 	for _, ext := range []string{".so", ".pyd"} {
-		if !strings.HasSuffix(suffix, ext) {
-			continue
+		if base, ok := strings.CutSuffix(name, ext); ok {
+			if i := strings.LastIndexByte(base, '.'); i >= 0 {
+				return []string{base, base[:i]}
+			}
+			return []string{base}
 		}
-		mid := strings.TrimSuffix(suffix, ext)
-		return mid == "" || (strings.Count(mid, ".") == 1 && strings.HasPrefix(mid, "."))
 	}
-	return false
+	return nil
 }
 
 // walkPackage lists every .py file below the folders of a package, as
@@ -204,7 +234,7 @@ func (f *finder) walkPackage(name string, dirs []string) []treeFile {
 	seen := map[string]bool{}
 	var walk func(mod, dir string)
 	walk = func(mod, dir string) {
-		entries := f.list(dir)
+		entries := f.list(dir).entries
 		names := make([]string, 0, len(entries))
 		for n := range entries {
 			names = append(names, n)

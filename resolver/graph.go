@@ -131,40 +131,62 @@ func (g *Graph) Chain(name string) []string {
 	if _, ok := g.Nodes[name]; !ok {
 		return nil
 	}
-	prev := map[string]string{}
-	seen := map[string]bool{}
+	return g.shortestChains(name).to(g, name)
+}
+
+// shortestChains records a breadth-first walk from the starts: each node
+// reached maps to the node it was first reached from, and a start to "".
+// Following it back from a node gives a shortest chain to the node, the
+// same one whether or not the walk went on past it.
+type shortestChains map[string]string
+
+// shortestChains walks the graph from its starts, in order, until it
+// reaches stop, or everywhere when stop is "".
+func (g *Graph) shortestChains(stop string) shortestChains {
+	from := shortestChains{}
+	if stop == "" {
+		from = make(shortestChains, len(g.Nodes))
+	}
 	var queue []string
 	for _, r := range g.starts() {
-		if !seen[r] {
-			seen[r] = true
+		if _, seen := from[r]; !seen {
+			from[r] = ""
 			queue = append(queue, r)
 		}
 	}
 	for len(queue) > 0 {
 		n := queue[0]
 		queue = queue[1:]
-		if n == name {
-			var chain []string
-			for c := n; ; c = prev[c] {
-				chain = append(chain, c)
-				if _, ok := prev[c]; !ok {
-					break
-				}
-			}
-			for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
-				chain[i], chain[j] = chain[j], chain[i]
-			}
-			return chain
+		if n == stop {
+			break
 		}
 		for _, d := range g.Nodes[n].Deps {
-			if !seen[d] {
-				seen[d] = true
-				prev[d] = n
+			if _, seen := from[d]; !seen {
+				from[d] = n
 				queue = append(queue, d)
 			}
 		}
 	}
-	return nil
+	return from
+}
+
+// to returns the chain to name, from a start to name, or nil when the
+// walk did not reach it or it is not a node of g.
+func (c shortestChains) to(g *Graph, name string) []string {
+	if _, ok := g.Nodes[name]; !ok {
+		return nil
+	}
+	if _, ok := c[name]; !ok {
+		return nil
+	}
+	var chain []string
+	for n := name; n != ""; n = c[n] {
+		chain = append(chain, n)
+	}
+	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
+		chain[i], chain[j] = chain[j], chain[i]
+	}
+	return chain
 }
 
 // AllPaths returns every edge that lies on some path from src to dst, in
@@ -233,8 +255,8 @@ func isStart(why string) bool {
 // dependency (torch's add_edge adds both ends) and walked right after.
 func order(nodes map[string]*Node, starts []string) []string {
 	var out []string
-	placed := map[string]bool{}
-	walked := map[string]bool{}
+	placed := make(map[string]bool, len(nodes))
+	walked := make(map[string]bool, len(nodes))
 	place := func(n string) {
 		if !placed[n] {
 			placed[n] = true

@@ -11,7 +11,9 @@ import (
 	"github.com/pkgbuild/pkgbuild/scanner/pickle"
 )
 
-// Matcher matches dotted module names (manifest.Glob implements it).
+// Matcher matches dotted module names (manifest.Glob implements it). The
+// scan workers call Match at the same time, so it must be safe for
+// concurrent use.
 type Matcher interface {
 	Match(name string) bool
 	String() string
@@ -120,14 +122,18 @@ var disallowed = map[string]bool{"sys": true, "io": true}
 type resolver struct {
 	cfg    *Config
 	opts   Options
-	find   *finder
+	find   *finder // safe for concurrent use
 	stdlib map[string]bool
-
-	nodes    map[string]*Node
+	// provided and resPkgs are filled in before explore starts the scan
+	// workers, and only read after, by the workers too.
 	provided map[string]provision
+	resPkgs  map[string]bool
+
+	// The graph and what is learnt while building it belong to the
+	// goroutine that runs Resolve: workers never touch them.
+	nodes    map[string]*Node
 	problems Problems
 	ruleUsed []bool
-	resPkgs  map[string]bool
 	inputs   map[string]bool
 	starts   []string
 	// fresh are the interned nodes explore has not queued for scanning yet.
@@ -139,11 +145,6 @@ type provision struct {
 	isPackage bool
 	why       string
 	data      []byte // the code, when it is not read from file
-}
-
-type scanResult struct {
-	file *scanner.File
-	err  error
 }
 
 // Resolve builds the dependency graph of the package the configuration
@@ -182,9 +183,13 @@ func Resolve(cfg *Config, opts Options) (*Graph, error) {
 	r.run()
 	g := &Graph{Nodes: r.nodes, Problems: mergeSites(r.problems)}
 	g.Order = order(r.nodes, r.starts)
+	var chains shortestChains // one walk of the graph for every problem
 	for _, p := range g.Problems {
 		if p.Module != "" && len(p.Chain) == 0 {
-			p.Chain = g.Chain(p.Module)
+			if chains == nil {
+				chains = g.shortestChains("")
+			}
+			p.Chain = chains.to(g, p.Module)
 		}
 	}
 	g.Problems.Sort()
@@ -192,10 +197,7 @@ func Resolve(cfg *Config, opts Options) (*Graph, error) {
 		g.Inputs = append(g.Inputs, f)
 	}
 	sort.Strings(g.Inputs)
-	for d := range r.find.listed {
-		g.Dirs = append(g.Dirs, d)
-	}
-	sort.Strings(g.Dirs)
+	g.Dirs = r.find.listed()
 	return g, nil
 }
 
@@ -401,40 +403,71 @@ func (r *resolver) fixFor(name string) string {
 	return fmt.Sprintf("add [[rule]] %s = %q (or extern/mock it)", verb, top+".**")
 }
 
+// module is what a scan worker knows of an interned module: a copy of its
+// node's fields, so that workers never read the graph. seq is its place in
+// the order modules were queued for scanning.
+type module struct {
+	seq       int
+	name      string
+	file      string
+	isPackage bool
+	data      []byte
+}
+
+// scanned is the part of resolving a module that depends only on its file,
+// the configuration and the roots, never on the graph: its dependencies
+// before its parent package, and the problems found on the way, in the
+// order they were found. Scan workers make it; finish applies it.
+type scanned struct {
+	seq      int
+	name     string
+	deps     depList
+	problems []*Problem
+}
+
+// depList is a module's dependencies in torch's order, each named once,
+// with the line of the import that named it first (0 for [[hidden]]
+// imports and the parent package). A module never depends on itself.
+type depList struct {
+	self  string
+	names []string
+	lines map[string]int
+}
+
+func (l *depList) add(d string, line int) {
+	if _, ok := l.lines[d]; !ok && d != l.self {
+		if l.lines == nil {
+			l.lines = map[string]int{}
+		}
+		l.lines[d] = line
+		l.names = append(l.names, d)
+	}
+}
+
 // explore scans interned modules, in parallel, until no new module is
-// required. Decisions are made by this goroutine only; workers only read
-// and scan files.
+// required. Workers read and scan files and turn each scan into
+// dependencies and problems (imports), which needs only the configuration
+// and the roots; this goroutine alone changes the graph. It applies the
+// workers' results in the order their modules were queued, whatever order
+// they finish in, so the graph and its problems never depend on goroutine
+// timing: they are the same with one worker or many.
 func (r *resolver) explore() {
-	type job struct {
-		name, file string
-		data       []byte
-	}
-	type done struct {
-		name string
-		res  scanResult
-	}
-	jobs := make(chan job)
-	results := make(chan done)
+	jobs := make(chan module)
+	results := make(chan scanned)
 	var wg sync.WaitGroup
 	for i := 0; i < r.opts.Jobs; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range jobs {
-				var f *scanner.File
-				var err error
-				if j.data != nil {
-					f, err = scanner.Parse(j.data)
-				} else {
-					f, err = r.opts.Scan(j.file)
-				}
-				results <- done{j.name, scanResult{f, err}}
+			for m := range jobs {
+				f, err := r.scan(m)
+				results <- r.imports(m, f, err)
 			}
 		}()
 	}
 	queued := map[string]bool{}
-	var pending []job
-	inflight := 0
+	var pending []module // queued, not yet sent to a worker
+	seq := 0             // modules queued so far
 	collect := func() {
 		for len(r.fresh) > 0 {
 			batch := r.fresh
@@ -444,43 +477,57 @@ func (r *resolver) explore() {
 					continue
 				}
 				queued[n.Name] = true
+				m := module{name: n.Name, file: n.File, isPackage: n.IsPackage, data: n.Data}
 				if n.File == "" && n.Data == nil {
-					r.finish(n, nil) // a namespace package: nothing to scan
+					r.finish(n, r.imports(m, nil, nil)) // a namespace package: nothing to scan
 					continue
 				}
-				pending = append(pending, job{n.Name, n.File, n.Data})
+				m.seq = seq
+				seq++
+				pending = append(pending, m)
 			}
 		}
 	}
 	collect()
-	for len(pending) > 0 || inflight > 0 {
-		var send chan job
-		var next job
+	held := map[int]scanned{} // results that came before an earlier module's
+	next := 0                 // the seq of the next result to apply
+	for next < seq {
+		var send chan module
+		var first module
 		if len(pending) > 0 {
-			send, next = jobs, pending[0]
+			send, first = jobs, pending[0]
 		}
 		select {
-		case send <- next:
+		case send <- first:
 			pending = pending[1:]
-			inflight++
-		case d := <-results:
-			inflight--
-			n := r.nodes[d.name]
-			if d.res.err != nil {
-				r.problem(scanProblem(n, d.res.err))
-				r.finish(n, nil)
-			} else {
-				r.finish(n, d.res.file)
+		case s := <-results:
+			held[s.seq] = s
+			for {
+				s, ok := held[next]
+				if !ok {
+					break
+				}
+				delete(held, next)
+				next++
+				r.finish(r.nodes[s.name], s)
+				collect()
 			}
-			collect()
 		}
 	}
 	close(jobs)
 	wg.Wait()
 }
 
-func scanProblem(n *Node, err error) *Problem {
-	p := &Problem{Reason: BadPython, Module: n.Name, File: n.File, Context: err.Error()}
+// scan reads and scans a module's file, or its code when it came with it.
+func (r *resolver) scan(m module) (*scanner.File, error) {
+	if m.data != nil {
+		return scanner.Parse(m.data)
+	}
+	return r.opts.Scan(m.file)
+}
+
+func scanProblem(m module, err error) *Problem {
+	p := &Problem{Reason: BadPython, Module: m.name, File: m.file, Context: err.Error()}
 	switch e := err.(type) {
 	case *scanner.SyntaxError:
 		p.Line = e.Line
@@ -495,32 +542,33 @@ func scanProblem(n *Node, err error) *Problem {
 	return p
 }
 
-// finish records the dependencies of an interned module from its scan, as
-// torch's _get_dependencies does, then adds its parent package.
-func (r *resolver) finish(n *Node, f *scanner.File) {
-	var deps []string
-	lines := map[string]int{}
-	add := func(d string, line int) {
-		if _, ok := lines[d]; !ok && d != n.Name {
-			lines[d] = line
-			deps = append(deps, d)
-		}
+// imports makes the scan of an interned module (f, or the error that
+// scanning it gave; neither for a namespace package) into its
+// dependencies, as torch's _get_dependencies does, followed by its
+// [[hidden]] imports. It reads only the configuration and the roots, so
+// the scan workers run it.
+func (r *resolver) imports(m module, f *scanner.File, err error) scanned {
+	s := scanned{seq: m.seq, name: m.name, deps: depList{self: m.name}}
+	if err != nil {
+		s.problems = append(s.problems, scanProblem(m, err))
+		f = nil
 	}
 	if f != nil {
-		refs, err := f.ModuleRefs(n.Name, n.IsPackage)
+		refs, err := f.ModuleRefs(m.name, m.isPackage)
 		if err != nil {
-			r.problem(scanProblem(n, err))
+			s.problems = append(s.problems, scanProblem(m, err))
 			refs = nil
 		}
+		s.deps.lines = make(map[string]int, len(refs))
 		for _, ref := range refs {
-			if r.ignored(n.Name, ref.Module) {
+			if r.ignored(m.name, ref.Module) {
 				continue
 			}
 			if ref.HasName {
 				sub := ref.Module + "." + ref.Name
 				if r.existsInRoots(sub) {
-					if !r.ignored(n.Name, sub) {
-						add(sub, ref.Line)
+					if !r.ignored(m.name, sub) {
+						s.deps.add(sub, ref.Line)
 					}
 					continue
 				}
@@ -529,7 +577,7 @@ func (r *resolver) finish(n *Node, f *scanner.File) {
 				continue
 			}
 			if r.exists(ref.Module) {
-				add(ref.Module, ref.Line)
+				s.deps.add(ref.Module, ref.Line)
 				continue
 			}
 			if r.resPkgs[ref.Module] {
@@ -539,34 +587,42 @@ func (r *resolver) finish(n *Node, f *scanner.File) {
 			if ref.Optional {
 				reason = Optional
 			}
-			r.problem(&Problem{Reason: reason, Module: ref.Module, File: n.File, Line: ref.Line,
-				Context: fmt.Sprintf("imported by %s", n.Name), Chain: nil, Fix: r.notFoundFix(ref.Module)})
+			s.problems = append(s.problems, &Problem{Reason: reason, Module: ref.Module, File: m.file, Line: ref.Line,
+				Context: fmt.Sprintf("imported by %s", m.name), Chain: nil, Fix: r.notFoundFix(ref.Module)})
 		}
 		for _, fd := range f.Findings {
 			reason := CannotWork
 			if fd.Code == "dynamic-import" {
 				reason = DynamicImport
 			}
-			r.problem(&Problem{Reason: reason, Module: n.Name, File: n.File, Line: fd.Line, Context: fd.Message})
+			s.problems = append(s.problems, &Problem{Reason: reason, Module: m.name, File: m.file, Line: fd.Line, Context: fd.Message})
 		}
 	}
 	for _, h := range r.cfg.Hidden {
-		if h.From.Match(n.Name) {
+		if h.From.Match(m.name) {
 			for _, d := range h.Imports {
-				add(d, 0)
+				s.deps.add(d, 0)
 			}
 		}
 	}
+	return s
+}
+
+// finish records the dependencies of an interned module from what imports
+// made of its scan, adds its parent package, and requires them all.
+func (r *resolver) finish(n *Node, s scanned) {
+	r.problems = append(r.problems, s.problems...)
+	deps := s.deps
 	if !r.cfg.TorchParents {
 		if p := parentOf(n.Name); p != "" {
 			if r.internParent(p, n) {
-				add(p, 0)
+				deps.add(p, 0)
 			}
 		}
 	}
-	n.Deps = deps
-	for _, d := range deps {
-		r.require(d, n.Name, lines[d])
+	n.Deps = deps.names
+	for _, d := range deps.names {
+		r.require(d, n.Name, deps.lines[d])
 	}
 }
 
@@ -647,7 +703,8 @@ func (r *resolver) inRoots(name string) bool {
 }
 
 // existsInRoots is torch's "is importable" for a submodule candidate of
-// `from a import b`: only a module that is really there counts.
+// `from a import b`: only a module that is really there counts. Like exists
+// and ignored, it reads only the configuration and the roots.
 func (r *resolver) existsInRoots(name string) bool {
 	if _, ok := r.provided[name]; ok {
 		return true

@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
 
 	"github.com/pkgbuild/pkgbuild/manifest"
 	"github.com/pkgbuild/pkgbuild/resolver"
+	"github.com/pkgbuild/pkgbuild/scanner"
 )
 
 var update = flag.Bool("update", false, "rewrite the want sections of testdata/*.txtar")
@@ -105,4 +107,63 @@ func resolveSummary(t *testing.T, dir string) string {
 		}
 	}
 	return b.String()
+}
+
+// The graph and its problems never depend on the order in which scan
+// workers finish. Here p.a and p.b both import x, which no rule matches,
+// and both make p, which no rule matches either, a parent package: the
+// problem is reported at the first import of x in queue order, and p is the
+// parent of p.a, whichever file is scanned first. Each run makes one file's
+// scan wait until the other's is done, and a little longer, so that the
+// other's result comes first; the graph must equal that of one worker.
+func TestScanOrderIndependent(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"p/__init__.py": "",
+		"p/a.py":        "import x\n",
+		"p/b.py":        "\n\nimport x\n",
+		"x.py":          "",
+	} {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := func() *resolver.Config {
+		return &resolver.Config{Python: "3.11", Roots: []string{dir},
+			Modules: []resolver.Entry{{Name: "p.a"}, {Name: "p.b"}}}
+	}
+	want, err := resolver.Resolve(cfg(), resolver.Options{Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := want.Nodes["p"]; p == nil || p.Why != "parent of p.a" {
+		t.Fatalf("p = %+v, want the parent of p.a", p)
+	}
+	for _, slow := range []string{"a.py", "b.py"} {
+		fast := map[string]string{"a.py": "b.py", "b.py": "a.py"}[slow]
+		fastDone := make(chan struct{})
+		scan := func(path string) (*scanner.File, error) {
+			switch filepath.Base(path) {
+			case slow:
+				<-fastDone
+				time.Sleep(20 * time.Millisecond)
+			case fast:
+				defer close(fastDone)
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return nil, err
+			}
+			return scanner.Parse(data)
+		}
+		got, err := resolver.Resolve(cfg(), resolver.Options{Scan: scan, Jobs: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("with %s scanned last, the graph differs from one worker's (-want +got):\n%s", slow, diff)
+		}
+	}
 }
