@@ -17,8 +17,10 @@ func init() {
        pkgbuild cache [--cache-dir DIR] trim --max SIZE
        pkgbuild cache [--cache-dir DIR] dir
 
-The cache holds per-file scan results (keyed by content hash) and action
-results (so an unchanged build is a no-op). It lives in $PKGBUILD_CACHE,
+The cache holds per-file scan results (keyed by content hash, in one pack
+file per manifest) and action results (so an unchanged build is a no-op,
+and one whose edits do not change what the sources import skips resolving).
+It lives in $PKGBUILD_CACHE,
 else $XDG_CACHE_HOME/pkgbuild, else ~/.cache/pkgbuild. Builds trim it to
 3/4 of 1 GiB at most once a day; 'trim' removes the least recently used
 entries until it holds at most SIZE (bytes, or with a K, M or G suffix).
