@@ -11,6 +11,10 @@ import (
 // stdlibDir is where the benchmarks and the fuzz seeds find real Python.
 const stdlibDir = "/usr/lib/python3.11"
 
+// sympyDir is Debian's sympy: 31 MB of token-dense Python (about one token
+// per three bytes, test files of 1.5 MB), the worst case for the parser.
+const sympyDir = "/usr/lib/python3/dist-packages/sympy"
+
 // readTreeQuiet reads every .py file below root, in a stable order.
 func readTreeQuiet(root string) [][]byte {
 	var paths []string
@@ -54,8 +58,14 @@ func cpuRate(b *testing.B, total int, cpu0 float64) {
 // BenchmarkParse parses the whole CPython standard library per iteration
 // (files read into memory first) on one goroutine. CPython's own
 // ast.parse manages a few MB/s on the same files.
-func BenchmarkParse(b *testing.B) {
-	srcs, total := readTree(b, stdlibDir)
+func BenchmarkParse(b *testing.B) { benchmarkParse(b, stdlibDir) }
+
+// BenchmarkParseSympy is BenchmarkParse on sympy (skipped when it is not
+// installed).
+func BenchmarkParseSympy(b *testing.B) { benchmarkParse(b, sympyDir) }
+
+func benchmarkParse(b *testing.B, root string) {
+	srcs, total := readTree(b, root)
 	b.SetBytes(int64(total))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -85,9 +95,15 @@ func BenchmarkLex(b *testing.B) {
 	cpu0 := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		for _, s := range texts {
+			// A window at a time, as the parser reads them.
 			var lx lexer
 			lx.init(s)
-			buf = lx.tokenize(buf[:0], 0)
+			for {
+				buf = lx.tokenize(buf[:0], window, 0)
+				if k := buf[len(buf)-1].kind; k == tEOF || k == tError {
+					break
+				}
+			}
 		}
 	}
 	cpuRate(b, total, cpu0)

@@ -140,9 +140,15 @@
 // # Speed
 //
 // The lexer works on bytes with table-driven dispatch and word-at-a-time
-// scanning of names and spaces, producing no allocation per token; the
-// parser is recursive descent with one token of lookahead, backtracking
-// only where CPython's PEG parser must (a `match` that may be a name, a
-// parenthesized with). See BenchmarkParse, BenchmarkLex and
+// scanning of names and spaces, producing no allocation per token. Its
+// fast path keeps its state in registers and the chain of loads from one
+// token to the next short; it lexes a window of tokens at a time, which
+// the parser reads while they are still in the cache, so memory does not
+// grow with the file. Tokens carry no line: lines are counted only where
+// one is reported. The parser is recursive descent with one token of
+// lookahead, backtracking only where CPython's PEG parser must (a `match`
+// that may be a name, a parenthesized with), with shortcuts for the
+// commonest operands and arguments, lone names and numbers. See
+// BenchmarkParse, BenchmarkParseSympy, BenchmarkLex and
 // BenchmarkAnchorTokenizer.
 package scanner

@@ -137,29 +137,44 @@ func (p *parser) levelOf(x expr) (int, bool) {
 }
 
 // elements returns the elements of a list, tuple or set display by parsing
-// it again with a parser that records them.
+// it again with a parser that records them (p.sub, reused from call to
+// call).
 func (p *parser) elements(x expr) (elts []expr, ok bool) {
-	sub := new(parser)
+	if p.sub == nil {
+		p.sub = new(parser)
+	}
+	sub := p.sub
 	sub.src = p.src
 	sub.lx.init(p.src)
 	start := int(x.s)
 	sub.lx.pos = start
 	sub.lx.atBOL = false
 	sub.lx.lineStart = bytes.LastIndexByte(p.src[:start], '\n') + 1
-	sub.lx.line = int32(1 + bytes.Count(p.src[:start], []byte{'\n'}))
+	sub.lx.line = p.line(x.s)
+	sub.lnOff, sub.lnNum = x.s, sub.lx.line
 	// Pretend to be inside brackets, so line breaks mean nothing, and stop
 	// after the display's closing bracket.
 	sub.lx.parens = append(sub.lx.parens, paren{'(', sub.lx.line, 0})
-	sub.tokenize(2)
-	sub.callDepth = 1
+	sub.err = nil
+	sub.events = sub.events[:0]
+	sub.findings = sub.findings[:0]
+	sub.segs = sub.segs[:0]
+	sub.elts = sub.elts[:0]
+	sub.depth, sub.callDepth, sub.fileCtx = 0, 1, 0
+	sub.fn, sub.nfn = 0, 0
+	sub.importModuleName = false
 	sub.collect = true
+	sub.start(2)
 	defer func() {
 		if r := recover(); r != nil {
 			elts, ok = nil, false
 		}
+		sub.src, sub.lx.src = nil, nil
 	}()
 	sub.atom()
-	return sub.elts, true
+	// A copy: catchesImportError asks for the elements of nested tuples
+	// while it goes through these.
+	return append([]expr(nil), sub.elts...), true
 }
 
 // strValue decodes the string literal(s) of a str constant.

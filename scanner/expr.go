@@ -267,7 +267,12 @@ func (p *parser) starNamedExpression() expr {
 	if p.tok.kind == tStar {
 		return p.starred()
 	}
-	return p.namedExpression()
+	// namedExpression, written out.
+	x := p.expression()
+	if p.tok.kind != tColonEq {
+		return x
+	}
+	return p.walrus(x)
 }
 
 // star_expressions: a star_expression, or a tuple of them.
@@ -337,7 +342,7 @@ func (p *parser) yieldExpr() expr {
 		y := p.expression()
 		return expr{kind: eYield, s: s, e: y.e}
 	}
-	e := p.prevEnd
+	e := p.prevEnd()
 	if startsExpr[p.tok.kind] {
 		e = p.starExpressions().e
 	}
@@ -347,10 +352,45 @@ func (p *parser) yieldExpr() expr {
 // binary parses operators of precedence min and tighter.
 func (p *parser) binary(min int) expr {
 	p.enter()
-	x := p.binaryFrom(p.unary(min), min)
+	var x expr
+	if unaryStart[p.tok.kind] {
+		x = p.unary(min)
+	} else {
+		x = p.primary()
+	}
+	if int(binPrec[p.tok.kind]) >= min { // else binaryFrom returns x
+		x = p.binaryFrom(x, min)
+	}
 	p.depth--
 	return x
 }
+
+// unaryStart marks the tokens unary handles itself rather than leave to
+// primary.
+var unaryStart = [256]bool{tNot: true, tMinus: true, tPlus: true, tTilde: true, kwAwait: true}
+
+// operand is binary(min) for the operand of an operator, with a shortcut
+// for the most common one: a name or number that neither a trailer nor an
+// operator of precedence min or tighter follows.
+func (p *parser) operand(min int) expr {
+	t := p.tok
+	if t.kind == tName && p.fileCtx == 0 || t.kind == tNumber {
+		if k := p.toks[p.i+1].kind; !trailer[k] && int(binPrec[k]) < min {
+			if p.depth >= maxDepth {
+				p.enter() // fails as binary would
+			}
+			p.next()
+			if t.kind == tName {
+				return expr{kind: eName, flags: fTarget | fDel, s: t.s, e: t.e}
+			}
+			return expr{kind: numberKind(p.src[t.s:t.e]), s: t.s, e: t.e}
+		}
+	}
+	return p.binary(min)
+}
+
+// trailer marks the tokens that continue a primary.
+var trailer = [256]bool{tDot: true, tLParen: true, tLBrack: true}
 
 // binaryFrom continues an expression whose first operand x has been read.
 func (p *parser) binaryFrom(x expr, min int) expr {
@@ -372,12 +412,11 @@ func (p *parser) binaryFrom(x expr, min int) expr {
 			}
 		}
 		p.next()
-		var y expr
+		right := prec + 1
 		if k == tDoubleStar {
-			y = p.binary(precUnary)
-		} else {
-			y = p.binary(prec + 1)
+			right = precUnary // the right operand of ** may be a unary -x
 		}
+		y := p.operand(right)
 		x = expr{kind: eBinOp, s: x.s, e: y.e}
 	}
 }
@@ -390,12 +429,12 @@ func (p *parser) unary(min int) expr {
 		}
 		s := p.tok.s
 		p.next()
-		y := p.binary(precNot)
+		y := p.operand(precNot)
 		return expr{kind: eUnary, s: s, e: y.e}
 	case tMinus, tPlus, tTilde:
 		s := p.tok.s
 		p.next()
-		y := p.binary(precUnary)
+		y := p.operand(precUnary)
 		return expr{kind: eUnary, s: s, e: y.e}
 	case kwAwait:
 		s := p.tok.s
@@ -423,11 +462,11 @@ func (p *parser) primary() expr {
 	// second and last components; chain is 0 once it is not a dotted name.
 	chain := 0
 	var c1s, c1e, c2s, c2e, cls, cle int32
-	line, s0 := p.tok.line, p.tok.s
+	s0 := p.tok.s // findings report the line of the primary's first token
 	if p.tok.kind == tName {
 		x = expr{kind: eName, flags: fTarget | fDel, s: p.tok.s, e: p.tok.e}
 		if p.fileCtx > 0 && p.src[x.s] == '_' && string(p.src[x.s:x.e]) == "__file__" {
-			p.addFinding(line, p.col(s0), "file-relative",
+			p.addFinding(p.line(s0), p.col(s0), "file-relative",
 				"__file__ is used to find files next to the module; inside a torch.package archive there are no such files: use importlib.resources or the archive's resource API instead")
 		}
 		p.next()
@@ -442,7 +481,12 @@ func (p *parser) primary() expr {
 		switch p.tok.kind {
 		case tDot:
 			p.next()
-			t := p.name()
+			// p.name(), written out: attributes are common.
+			if p.tok.kind != tName {
+				p.notName()
+			}
+			t := p.tok
+			p.next()
 			x = expr{kind: eAttr, flags: fTarget | fDel, s: x.s, e: t.e}
 			if chain > 0 {
 				chain++
@@ -461,13 +505,13 @@ func (p *parser) primary() expr {
 			if chain > 0 && (interesting[p.src[c1s]] || p.src[cls] == '_') {
 				class = p.classify(chain, p.src[c1s:c1e], p.src[c2s:c2e], p.src[cls:cle])
 			}
-			p.call(class, line, x.s)
-			x = expr{kind: eCall, s: x.s, e: p.prevEnd}
+			p.call(class, s0, x.s)
+			x = expr{kind: eCall, s: x.s, e: p.prevEnd()}
 			chain = 0
 		case tLBrack:
 			sysModules := chain == 2 && p.src[c1s] == 's' && string(p.src[c1s:c1e]) == "sys" && string(p.src[cls:cle]) == "modules"
-			p.subscript(sysModules, line, s0)
-			x = expr{kind: eSubscript, flags: fTarget | fDel, s: x.s, e: p.prevEnd}
+			p.subscript(sysModules, s0)
+			x = expr{kind: eSubscript, flags: fTarget | fDel, s: x.s, e: p.prevEnd()}
 			chain = 0
 		default:
 			return x
@@ -515,9 +559,9 @@ func (p *parser) classify(chain int, first, second, last []byte) int {
 	return calleeOther
 }
 
-// subscript reads [slices]; the primary before it is sys.modules when
-// sysModules is set.
-func (p *parser) subscript(sysModules bool, line, off int32) {
+// subscript reads [slices]; the primary before it, which starts at off, is
+// sys.modules when sysModules is set.
+func (p *parser) subscript(sysModules bool, off int32) {
 	p.next() // [
 	x := p.sliceItem()
 	n := 1
@@ -534,7 +578,7 @@ func (p *parser) subscript(sysModules bool, line, off int32) {
 	}
 	p.next()
 	if sysModules && n == 1 {
-		col := p.col(off)
+		line, col := p.line(off), p.col(off)
 		switch {
 		case x.kind == eName && string(p.src[x.s:x.e]) == "__name__":
 			p.addFinding(line, col, "sys-modules-name",
@@ -577,7 +621,7 @@ func (p *parser) sliceItem() expr {
 			p.expression()
 		}
 	}
-	return expr{kind: eOther, s: x.s, e: p.prevEnd}
+	return expr{kind: eOther, s: x.s, e: p.prevEnd()}
 }
 
 // argInfo is one argument of an __import__ call.
@@ -592,8 +636,9 @@ const (
 	argsClass
 )
 
-// call reads (arguments) after a callee of the given class.
-func (p *parser) call(class int, line, off int32) {
+// call reads (arguments) after a callee of the given class, which starts
+// at off; findings take their line from lineOff, the start of the primary.
+func (p *parser) call(class int, lineOff, off int32) {
 	visible := p.callDepth == 0
 	collect := class == calleeDunder && visible
 	p.next() // (
@@ -605,7 +650,10 @@ func (p *parser) call(class int, line, off int32) {
 		p.dargs = p.dargs[:0]
 	}
 	first, hasFirst := p.args(argsCall, collect)
-	p.expect(tRParen)
+	if p.tok.kind != tRParen { // p.expect(tRParen), written out
+		p.expected(tRParen)
+	}
+	p.next()
 	p.callDepth--
 	if class == calleeFileish {
 		p.fileCtx--
@@ -613,7 +661,7 @@ func (p *parser) call(class int, line, off int32) {
 	if class == calleeOther || class == calleeFileish {
 		return
 	}
-	col := p.col(off)
+	line, col := p.line(lineOff), p.col(off)
 	switch class {
 	case calleeDunder:
 		if collect {
@@ -652,6 +700,28 @@ func (p *parser) args(kind int, rec bool) (first expr, hasFirst bool) {
 	sawKw, sawDStar := false, false
 	n := 0
 	for p.tok.kind != tRParen {
+		if t := p.tok; (t.kind == tName && p.fileCtx == 0 || t.kind == tNumber) &&
+			argEnd[p.toks[p.i+1].kind] && !sawKw && !sawDStar {
+			// The most common argument, a lone name or number, without the
+			// call to expression (as the default case below reads it).
+			x := expr{kind: eName, flags: fTarget | fDel, s: t.s, e: t.e}
+			if t.kind == tNumber {
+				x = expr{kind: numberKind(p.src[t.s:t.e]), s: t.s, e: t.e}
+			}
+			p.next()
+			if n == 0 {
+				first, hasFirst = x, true
+			}
+			if rec {
+				p.dargs = append(p.dargs, argInfo{val: x})
+			}
+			n++
+			if p.tok.kind != tComma {
+				break
+			}
+			p.next()
+			continue
+		}
 		ev0 := len(p.events)
 		cat := 0
 		switch p.tok.kind {
@@ -702,7 +772,7 @@ func (p *parser) args(kind int, rec bool) (first expr, hasFirst bool) {
 				if p.tok.kind != tRParen {
 					p.failAt(x, "Generator expression must be parenthesized")
 				}
-				x = expr{kind: eComp, s: x.s, e: p.prevEnd}
+				x = expr{kind: eComp, s: x.s, e: p.prevEnd()}
 				fallthrough
 			default:
 				if sawDStar {
@@ -735,6 +805,9 @@ func (p *parser) args(kind int, rec bool) (first expr, hasFirst bool) {
 	p.segs = p.segs[:sb]
 	return first, hasFirst
 }
+
+// argEnd marks the tokens that end an argument.
+var argEnd = [256]bool{tComma: true, tRParen: true}
 
 // fillGaps inserts empty segments between non-adjacent ones.
 func fillGaps(segs []segment) []segment {
@@ -794,6 +867,14 @@ func (p *parser) atom() expr {
 		p.next()
 		return expr{kind: numberKind(p.src[t.s:t.e]), s: t.s, e: t.e}
 	case tString, tFStart:
+		if k := p.toks[p.i+1].kind; t.kind == tString && k != tString && k != tFStart {
+			// One string literal: strings, without the loop.
+			p.next()
+			if t.flags&strBytes != 0 {
+				return expr{kind: eBytes, s: t.s, e: t.e}
+			}
+			return expr{kind: eStr, s: t.s, e: t.e}
+		}
 		return p.strings()
 	case kwTrue:
 		p.next()
@@ -866,7 +947,7 @@ func (p *parser) strings() expr {
 		line, col := lineCol(p.src, int(s))
 		p.bail(line, col, "cannot mix bytes and nonbytes literals")
 	}
-	x := expr{kind: eStr, s: s, e: p.prevEnd}
+	x := expr{kind: eStr, s: s, e: p.prevEnd()}
 	if sawBytes {
 		x.kind = eBytes
 	} else if sawF {
@@ -910,7 +991,7 @@ func (p *parser) replacementField() {
 	}
 	if p.tok.kind == tExclaim {
 		p.next()
-		if p.tok.kind != tName || p.tok.s != p.prevEnd {
+		if p.tok.kind != tName || p.tok.s != p.prevEnd() {
 			p.fail("f-string: invalid conversion character: expected 's', 'r', or 'a'")
 		}
 		if c := p.text(p.tok); c != "s" && c != "r" && c != "a" {
@@ -940,7 +1021,7 @@ func (p *parser) parenAtom() expr {
 	switch p.tok.kind {
 	case tRParen:
 		p.next()
-		return expr{kind: eTuple, flags: fTarget | fDel, s: open.s, e: p.prevEnd}
+		return expr{kind: eTuple, flags: fTarget | fDel, s: open.s, e: p.prevEnd()}
 	case kwYield:
 		y := p.yieldExpr()
 		p.expect(tRParen)
@@ -955,7 +1036,7 @@ func (p *parser) parenAtom() expr {
 		}
 		p.comprehension()
 		p.expect(tRParen)
-		return expr{kind: eComp, s: open.s, e: p.prevEnd}
+		return expr{kind: eComp, s: open.s, e: p.prevEnd()}
 	case tRParen:
 		if x.kind == eStarred {
 			p.failAt(x, "cannot use starred expression here")
@@ -969,7 +1050,7 @@ func (p *parser) parenAtom() expr {
 	}
 	flags := p.displayTail(x, tRParen, collecting)
 	p.expect(tRParen)
-	return expr{kind: eTuple, flags: flags, s: open.s, e: p.prevEnd}
+	return expr{kind: eTuple, flags: flags, s: open.s, e: p.prevEnd()}
 }
 
 // displayTail parses the rest of a tuple or list display after its first
@@ -1010,7 +1091,7 @@ func (p *parser) listAtom() expr {
 	p.collect = false
 	if p.tok.kind == tRBrack {
 		p.next()
-		return expr{kind: eList, flags: fTarget | fDel, s: open.s, e: p.prevEnd}
+		return expr{kind: eList, flags: fTarget | fDel, s: open.s, e: p.prevEnd()}
 	}
 	x := p.starNamedExpression()
 	if p.tok.kind == kwFor || p.tok.kind == kwAsync {
@@ -1022,14 +1103,14 @@ func (p *parser) listAtom() expr {
 			p.syntaxError()
 		}
 		p.next()
-		return expr{kind: eComp, s: open.s, e: p.prevEnd}
+		return expr{kind: eComp, s: open.s, e: p.prevEnd()}
 	}
 	flags := p.displayTail(x, tRBrack, collecting)
 	if p.tok.kind != tRBrack {
 		p.syntaxError()
 	}
 	p.next()
-	return expr{kind: eList, flags: flags, s: open.s, e: p.prevEnd}
+	return expr{kind: eList, flags: flags, s: open.s, e: p.prevEnd()}
 }
 
 func (p *parser) braceAtom() expr {
@@ -1042,10 +1123,10 @@ func (p *parser) braceAtom() expr {
 	switch p.tok.kind {
 	case tRBrace:
 		p.next()
-		return expr{kind: eDict, s: open.s, e: p.prevEnd}
+		return expr{kind: eDict, s: open.s, e: p.prevEnd()}
 	case tDoubleStar:
 		p.dictRest(len(p.events), true)
-		return expr{kind: eDict, s: open.s, e: p.prevEnd}
+		return expr{kind: eDict, s: open.s, e: p.prevEnd()}
 	}
 	ev0 := len(p.events)
 	x := p.starNamedExpression()
@@ -1065,10 +1146,10 @@ func (p *parser) braceAtom() expr {
 				p.syntaxError()
 			}
 			p.next()
-			return expr{kind: eComp, s: open.s, e: p.prevEnd}
+			return expr{kind: eComp, s: open.s, e: p.prevEnd()}
 		}
 		p.dictRest(ev0, false, segment{0, ev0, ev1}, segment{1, ev1, len(p.events)})
-		return expr{kind: eDict, s: open.s, e: p.prevEnd}
+		return expr{kind: eDict, s: open.s, e: p.prevEnd()}
 	}
 	if p.tok.kind == kwFor || p.tok.kind == kwAsync {
 		if x.kind == eStarred {
@@ -1079,7 +1160,7 @@ func (p *parser) braceAtom() expr {
 			p.syntaxError()
 		}
 		p.next()
-		return expr{kind: eComp, s: open.s, e: p.prevEnd}
+		return expr{kind: eComp, s: open.s, e: p.prevEnd()}
 	}
 	if collecting {
 		p.elts = append(p.elts, x)
@@ -1098,7 +1179,7 @@ func (p *parser) braceAtom() expr {
 		p.syntaxError()
 	}
 	p.next()
-	return expr{kind: eSet, s: open.s, e: p.prevEnd}
+	return expr{kind: eSet, s: open.s, e: p.prevEnd()}
 }
 
 // dictRest reads the remaining items of a dict display. start tells

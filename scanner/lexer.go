@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -106,11 +107,12 @@ const (
 
 // token is one token: its kind and where it is. Tokens carry no text; the
 // parser slices the source when it needs it, so lexing does not allocate.
+// Nor do they carry a line: the parser counts lines only where it reports
+// one (see parser.line), which keeps a token at 12 bytes.
 type token struct {
 	kind  tokKind
-	flags uint8 // strBytes for bytes literals
+	flags uint8 // of a tString: strBytes for a bytes literal (else undefined)
 	s, e  int32 // byte offsets of the token in the source
-	line  int32 // 1-based line of the first byte
 }
 
 const strBytes = 1
@@ -145,10 +147,11 @@ type fmode struct {
 }
 
 // lexer turns prepared source (see prepare) into tokens, following
-// CPython 3.12's tokenizer, including PEP 701 f-strings. tokenize reads a
-// whole file at once: a tight loop handles names, brackets, commas and
-// newlines, and calls next for everything else (operators, numbers,
-// strings, indentation, f-strings).
+// CPython 3.12's tokenizer, including PEP 701 f-strings. tokenize reads
+// as many tokens as it is asked for: a tight loop (fast) handles names,
+// brackets, commas, operators, integers and lines that keep their
+// indentation, and next handles everything else (strings, other numbers,
+// indentation changes, comments, f-strings).
 type lexer struct {
 	src       []byte
 	pos       int
@@ -175,6 +178,9 @@ func (lx *lexer) init(src []byte) {
 	lx.pendin = 0
 	lx.indents = append(lx.indents[:0], 0)
 	lx.alts = append(lx.alts[:0], 0)
+	if cap(lx.parens) < maxParenLevel {
+		lx.parens = make([]paren, 0, maxParenLevel) // see fast
+	}
 	lx.parens = lx.parens[:0]
 	lx.modes = lx.modes[:0]
 	lx.err = nil
@@ -186,147 +192,55 @@ func (lx *lexer) bail(line, col int, msg string) {
 	panic(bailout{})
 }
 
-// tokenize appends the tokens of the rest of the source to buf, up to and
-// including tEOF, or up to a tError token when the source is invalid (the
-// error is in lx.err). With stopDepth > 0 it stops (with a tEOF) as soon
-// as fewer than stopDepth brackets are open.
-func (lx *lexer) tokenize(buf []token, stopDepth int) (out []token) {
+// tokenize appends tokens of the rest of the source to buf until buf holds
+// limit tokens or more (a NEWLINE and the INDENT or DEDENT tokens after it
+// are appended together), or up to and including tEOF, or up to a tError
+// token when the source is invalid (the error is in lx.err). With
+// stopDepth > 0 it stops (with a tEOF) as soon as fewer than stopDepth
+// brackets are open. Called again, it continues where it stopped.
+func (lx *lexer) tokenize(buf []token, limit, stopDepth int) (out []token) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(bailout); !ok {
 				panic(r)
 			}
-			// Errors only come from calls out of the loop, which leave the
-			// tokens read so far in lx.pending. (buf itself is not used
-			// here, so that it can live in registers.)
-			out = append(lx.pending, token{kind: tError, s: int32(lx.pos), e: int32(lx.pos), line: lx.line})
+			// Errors only come from calls out of the loops, which leave
+			// the tokens read so far in lx.pending.
+			out = append(lx.pending, token{kind: tError, s: int32(lx.pos), e: int32(lx.pos)})
 		}
 		lx.pending = nil
 	}()
-	src := lx.src
-	for {
-		if !lx.special {
-			// The fast path, for the common tokens outside f-strings and
-			// away from the start of a line: everything stays in this loop.
-			p := lx.pos
-			if p >= len(src) {
-				goto slow
-			}
-			p += int(oneSpace[src[p]]) // most tokens follow zero or one space
-			if p >= len(src) {
-				goto slow
-			}
-			c := src[p]
-			cc := charClass[c]
-			if cc == ccSpace {
-				for p+8 <= len(src) {
-					n := spaceRun(binary.LittleEndian.Uint64(src[p:]))
-					p += n
-					if n < 8 {
-						break
-					}
+	// Room for everything the loop may append (see put): it stops once
+	// limit is reached, and no step appends more than a NEWLINE and the
+	// DEDENTs after it, or a closing bracket and a tEOF.
+	if need := limit + maxIndent + 2; cap(buf) < need {
+		buf = slices.Grow(buf, need-len(buf))
+	}
+	for len(buf) < limit {
+		if !lx.special && stopDepth == 0 {
+			var newline bool
+			buf, newline = lx.fast(buf, limit)
+			if newline {
+				// The start of a logical line: measure its indentation
+				// here, and stay on the fast path when no INDENT or DEDENT
+				// is due.
+				lx.pending = buf
+				lx.indentation()
+				for ; lx.pendin > 0; lx.pendin-- {
+					buf = put(buf, tIndent, lx.pos, lx.pos)
 				}
-				for p < len(src) && charClass[src[p]] == ccSpace {
-					p++
+				for ; lx.pendin < 0; lx.pendin++ {
+					buf = put(buf, tDedent, lx.pos, lx.pos)
 				}
-				lx.pos = p
 				continue
 			}
-			lx.pos = p
-			{
-				switch cc {
-				case ccIdent:
-					e := p + 1
-					if e+8 <= len(src) {
-						for {
-							n := identRun(binary.LittleEndian.Uint64(src[e:]))
-							e += n
-							if n < 8 || e+8 > len(src) {
-								break
-							}
-						}
-					}
-					for e < len(src) && asciiIdent[src[e]] {
-						e++
-					}
-					if e < len(src) && plainNameEnd[src[e]] {
-						k := tName
-						if n := e - p; kwLengths[c]>>uint(n&15)&1 != 0 && n <= 8 {
-							k = keyword(src, p, e)
-						}
-						buf = append(buf, token{kind: k, s: int32(p), e: int32(e), line: lx.line})
-						lx.pos = e
-						continue
-					}
-				case ccSingle:
-					buf = append(buf, token{kind: singleKind[c], s: int32(p), e: int32(p + 1), line: lx.line})
-					lx.pos = p + 1
-					continue
-				case ccOpen:
-					if len(lx.parens) < maxParenLevel {
-						lx.parens = append(lx.parens, paren{c, lx.line, int32(p - lx.lineStart)})
-						buf = append(buf, token{kind: singleKind[c], s: int32(p), e: int32(p + 1), line: lx.line})
-						lx.pos = p + 1
-						continue
-					}
-				case ccClose:
-					if n := len(lx.parens); n > 0 && lx.parens[n-1].ch == closerOf[c] {
-						lx.parens = lx.parens[:n-1]
-						buf = append(buf, token{kind: singleKind[c], s: int32(p), e: int32(p + 1), line: lx.line})
-						lx.pos = p + 1
-						if stopDepth > 0 && n-1 < stopDepth {
-							buf = append(buf, token{kind: tEOF, s: int32(p + 1), e: int32(p + 1), line: lx.line})
-							return buf
-						}
-						continue
-					}
-				case ccNewline:
-					lx.pos = p + 1
-					if len(lx.parens) > 0 {
-						lx.newline(p)
-						continue
-					}
-					buf = append(buf, token{kind: tNewline, s: int32(p), e: int32(p + 1), line: lx.line})
-					lx.newline(p)
-					// The start of a logical line: measure its indentation
-					// here, and stay on the fast path when no INDENT or
-					// DEDENT is due.
-					lx.pending = buf
-					lx.indentation()
-					for ; lx.pendin > 0; lx.pendin-- {
-						buf = append(buf, token{kind: tIndent, s: int32(lx.pos), e: int32(lx.pos), line: lx.line})
-					}
-					for ; lx.pendin < 0; lx.pendin++ {
-						buf = append(buf, token{kind: tDedent, s: int32(lx.pos), e: int32(lx.pos), line: lx.line})
-					}
-					continue
-				case ccDot:
-					if p+1 < len(src) && src[p+1] != '.' && !isDigit(src[p+1]) {
-						buf = append(buf, token{kind: tDot, s: int32(p), e: int32(p + 1), line: lx.line})
-						lx.pos = p + 1
-						continue
-					}
-				case ccPunct:
-					// ':' and '=' alone (no f-string is open on this path).
-					if p+1 < len(src) && src[p+1] != '=' {
-						if k := colonOrEqual[c]; k != 0 {
-							buf = append(buf, token{kind: k, s: int32(p), e: int32(p + 1), line: lx.line})
-							lx.pos = p + 1
-							continue
-						}
-					}
-				case ccDigit, ccHash, ccQuote, ccBackslash:
-					// Listed so that the switch compiles to a jump table.
-				}
+			if len(buf) >= limit {
+				break
 			}
 		}
-	slow:
+		// Everything else, one token at a time.
 		n := len(buf)
-		if n == cap(buf) {
-			buf = append(buf, token{})
-		} else {
-			buf = buf[:n+1]
-		}
+		buf = put(buf, 0, 0, 0)
 		t := &buf[n]
 		lx.pending = buf[:n]
 		if lx.special {
@@ -338,14 +252,264 @@ func (lx *lexer) tokenize(buf []token, stopDepth int) (out []token) {
 			return buf
 		}
 		if stopDepth > 0 && t.kind >= tRParen && t.kind <= tRBrace && len(lx.parens) < stopDepth {
-			buf = append(buf, token{kind: tEOF, s: t.e, e: t.e, line: t.line})
-			return buf
+			return put(buf, tEOF, int(t.e), int(t.e))
 		}
 	}
+	return buf
 }
 
-// colonOrEqual is the kind of ':' and '=' when no '=' follows them.
-var colonOrEqual = [256]tokKind{':': tColon, '=': tEqual}
+// fast is tokenize's fast path, for the common tokens outside f-strings
+// and away from the start of a line and the end of the source, when no
+// stopDepth is given (a display read again by parser.elements goes
+// through scan, which lexes everything fast does the same way). It appends
+// tokens to buf until buf holds limit tokens, or up to a token it leaves
+// to next or scan (with lx.pos at it), or up to a NEWLINE, after which it
+// reports that the indentation of the next line is due. It is a function
+// of its own, and calls nothing, so that its variables stay in registers.
+func (lx *lexer) fast(buf []token, limit int) (_ []token, newline bool) {
+	src := lx.src
+	pos := lx.pos
+loop:
+	for len(buf) < limit {
+		start := pos
+		if start+16 > len(src) {
+			break
+		}
+		// Most tokens follow zero or one space: step over one without a
+		// branch (and without a table lookup, which would make the way
+		// from one token to the next longer).
+		sp := 0
+		if src[start] == ' ' {
+			sp = 1
+		}
+		p := start + sp
+		c := src[p]
+		pos = p
+		switch charClass[c] {
+		case ccSpace:
+			for p+8 <= len(src) {
+				n := spaceRun(binary.LittleEndian.Uint64(src[p:]))
+				p += n
+				if n < 8 {
+					break
+				}
+			}
+			for p < len(src) && charClass[src[p]] == ccSpace {
+				p++
+			}
+			pos = p
+			continue
+		case ccIdent:
+			// The name ends where the identifier bytes from start+1 do,
+			// whether or not start holds a space: that way its end does
+			// not wait for sp.
+			e := start + 1
+			var next byte // the byte after the name
+			for {
+				if e+8 > len(src) {
+					break loop // a long name at the end: leave it to scan
+				}
+				w := binary.LittleEndian.Uint64(src[e:])
+				n := identRun(w)
+				e += n
+				if n < 8 {
+					next = byte(w >> (8 * n & 63))
+					break
+				}
+			}
+			if plainNameEnd[next] {
+				// The lookup of keyword, written out.
+				k := tName
+				if n := e - p; kwLengths[c]>>uint(n&15)&1 != 0 && n <= 8 {
+					ent := &kwTable[kwHash(c, src[e-1], n, kwMulA, kwMulB)]
+					if ent.n == n && binary.LittleEndian.Uint64(src[p:])&kwMask[n] == ent.w {
+						k = ent.k
+					}
+				}
+				buf = put(buf, k, p, e)
+				pos = e
+				// The commonest tokens right after a name, without the way
+				// round the loop.
+				switch next {
+				case ',':
+					if len(buf) < limit {
+						buf = put(buf, tComma, e, e+1)
+						pos = e + 1
+					}
+				case '(':
+					if n := len(lx.parens); n < maxParenLevel && len(buf) < limit {
+						lx.parens = lx.parens[:n+1] // init made room
+						lx.parens[n] = paren{'(', lx.line, int32(e - lx.lineStart)}
+						buf = put(buf, tLParen, e, e+1)
+						pos = e + 1
+					}
+				case ')':
+					if n := len(lx.parens); n > 0 && lx.parens[n-1].ch == '(' && len(buf) < limit {
+						lx.parens = lx.parens[:n-1]
+						buf = put(buf, tRParen, e, e+1)
+						pos = e + 1
+					}
+				case '.':
+					if e+1 < len(src) && src[e+1] != '.' && !isDigit(src[e+1]) && len(buf) < limit {
+						buf = put(buf, tDot, e, e+1)
+						pos = e + 1
+					}
+				}
+				continue
+			}
+		case ccSingle:
+			buf = put(buf, singleKind[c], p, p+1)
+			pos = p + 1
+			continue
+		case ccOpen:
+			if n := len(lx.parens); n < maxParenLevel {
+				lx.parens = lx.parens[:n+1] // init made room
+				lx.parens[n] = paren{c, lx.line, int32(p - lx.lineStart)}
+				buf = put(buf, singleKind[c], p, p+1)
+				pos = p + 1
+				continue
+			}
+		case ccClose:
+			if n := len(lx.parens); n > 0 && lx.parens[n-1].ch == closerOf[c] {
+				lx.parens = lx.parens[:n-1]
+				buf = put(buf, singleKind[c], p, p+1)
+				pos = p + 1
+				continue
+			}
+		case ccNewline:
+			pos = p + 1
+			lx.newline(p)
+			if len(lx.parens) > 0 {
+				continue
+			}
+			buf = put(buf, tNewline, p, p+1)
+			// The start of a logical line. Most lines are indented with
+			// spaces exactly as the block they continue, and start a
+			// token: then there is no INDENT or DEDENT to emit, and the
+			// loop goes on. Blank and comment-only lines before them are
+			// stepped over as indentation would. Everything else is left
+			// to indentation, from the start of the line at hand.
+			bol := pos // the start of the line at hand
+			q := pos
+			for q+8 <= len(src) {
+				n := spaceRun(binary.LittleEndian.Uint64(src[q:]))
+				q += n
+				if n == 8 {
+					continue
+				}
+				switch c := src[q]; {
+				case c == '#':
+					for q+8 <= len(src) {
+						n := newlineRun(binary.LittleEndian.Uint64(src[q:]))
+						q += n
+						if n < 8 {
+							break
+						}
+					}
+					if q+8 > len(src) {
+						break
+					}
+					fallthrough
+				case c == '\n':
+					lx.newline(q)
+					q++
+					bol = q
+					continue
+				case tokenStart[c]:
+					if col, top := int32(q-bol), len(lx.indents)-1; col == lx.indents[top] && col == lx.alts[top] {
+						pos = q
+						continue loop
+					}
+				}
+				break
+			}
+			pos = bol
+			newline = true
+		case ccDot:
+			if src[p+1] != '.' && !isDigit(src[p+1]) {
+				buf = put(buf, tDot, p, p+1)
+				pos = p + 1
+				continue
+			}
+		case ccPunct:
+			// Operators of one character, and ** and == (no f-string is
+			// open on this path, so ':' is a colon).
+			if k := opKind[c]; k != 0 {
+				c1 := src[p+1]
+				if !opSecond[c1] {
+					buf = put(buf, k, p, p+1)
+					pos = p + 1
+					continue
+				}
+				if c1 == c && (c == '=' || c == '*' && src[p+2] != '=') {
+					buf = put(buf, opDouble[c], p, p+2)
+					pos = p + 2
+					continue
+				}
+			}
+		case ccDigit:
+			// A decimal integer without underscores, followed by neither
+			// a fraction, an exponent, a suffix nor a name. (Its digits
+			// are counted from start+1, as a name's are.)
+			e := start + 1
+			for e < len(src) && isDigit(src[e]) {
+				e++
+			}
+			if e < len(src) && !identChar[src[e]] && src[e] != '.' && (c != '0' || e == p+1) {
+				buf = put(buf, tNumber, p, e)
+				pos = e
+				continue
+			}
+		case ccHash, ccQuote, ccBackslash:
+			// Listed so that the switch compiles to a jump table.
+		}
+		break
+	}
+	lx.pos = pos
+	return buf, newline
+}
+
+// put appends the token (k, s, e) to buf, which must have room for it. It
+// is append(buf, token{...}) written out, so that the compiler stores the
+// fields straight into the buffer (append builds the token on the stack
+// and copies it with one wide load, which then waits for the narrow stores
+// before it: a failed store forward on every token) and so that there is
+// no call to grow the buffer, around which the fast path would have to
+// keep its variables in memory. It leaves flags alone: put makes no
+// tString.
+func put(buf []token, k tokKind, s, e int) []token {
+	n := len(buf)
+	buf = buf[:n+1]
+	t := &buf[n]
+	t.kind, t.s, t.e = k, int32(s), int32(e)
+	return buf
+}
+
+// tokenStart marks the bytes that can start a token at the start of a
+// line: everything but whitespace, comments, line continuations and the
+// end of the line.
+var tokenStart = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		switch charClass[c] {
+		case ccSpace, ccHash, ccNewline, ccBackslash:
+		default:
+			t[c] = true
+		}
+	}
+	return
+}()
+
+// opKind is the kind of an operator character on its own: when the next
+// character is not in opSecond (which holds every second character of the
+// operators of two or three characters). opDouble is the kind of the
+// operator of the character twice (** and == are the common ones).
+var opKind = [256]tokKind{
+	'+': tPlus, '-': tMinus, '*': tStar, '/': tSlash, '%': tPercent, '@': tAt,
+	'&': tAmp, '|': tVBar, '^': tCircumflex, '<': tLess, '>': tGreater,
+	'=': tEqual, ':': tColon, '!': tExclaim,
+}
+var opSecond = [256]bool{'=': true, '*': true, '/': true, '<': true, '>': true}
+var opDouble = [256]tokKind{'=': tEqEqual, '*': tDoubleStar}
 
 // closerOf maps a closing bracket to its opening one.
 var closerOf = [256]byte{')': '(', ']': '[', '}': '{'}
@@ -461,6 +625,12 @@ func strRun(w uint64, isBytes bool) int {
 	return bits.TrailingZeros64(stop) >> 3
 }
 
+// newlineRun returns the number of bytes before the first newline in w
+// (8 if there is none).
+func newlineRun(w uint64) int {
+	return bits.TrailingZeros64(zeroBytes(w^'\n'*lsb)) >> 3
+}
+
 // spaceRun returns the number of spaces at the start of w.
 func spaceRun(w uint64) int {
 	z := w ^ ' '*lsb
@@ -547,7 +717,6 @@ func (lx *lexer) emit(t *token, k tokKind, s, e int) {
 	t.flags = 0
 	t.s = int32(s)
 	t.e = int32(e)
-	t.line = lx.line
 }
 
 // indentation runs at the start of a logical line (outside brackets): it
@@ -695,7 +864,6 @@ again:
 			t.flags = 0
 			t.s = int32(p)
 			t.e = int32(e)
-			t.line = lx.line
 			return
 		}
 		lx.name(t, p)
@@ -1146,7 +1314,6 @@ func (lx *lexer) str(t *token, p, q int, raw, isBytes bool) {
 			return
 		}
 	}
-	t.line = startLine
 	escapedQuote := false
 	plain := &strPlain
 	if isBytes {
@@ -1238,7 +1405,6 @@ done:
 		t.flags = strBytes
 	}
 	t.s, t.e = int32(p), int32(i)
-	t.line = startLine
 }
 
 func (lx *lexer) unterminated(line int32, col, size int, escapedQuote bool) {

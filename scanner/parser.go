@@ -2,7 +2,10 @@ package scanner
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -61,13 +64,26 @@ type event struct {
 // returns an expr summary, which is enough to validate assignment targets
 // and to recognise the calls and subscripts pkgbuild reports.
 type parser struct {
-	lx      lexer
-	src     []byte
-	toks    []token // the whole file, ending in tEOF or tError and padding
-	i       int     // index of tok in toks
-	tok     token
-	prevEnd int32 // end offset of the last consumed token
-	lexErr  *SyntaxError
+	lx     lexer
+	src    []byte
+	toks   []token // a window on the token stream (see more)
+	i      int     // index of tok in toks; toks[i-1] is the last consumed token
+	tok    token
+	lexErr *SyntaxError
+
+	// The token window (see more): toks[avail] is the first token that
+	// cannot be the current one before the window moves on, since peek
+	// needs the one after it; once the lexer has produced its last token,
+	// the window holds the rest of the stream and avail is past its end.
+	// base is the stream index of toks[0].
+	avail     int
+	base      int
+	stopDepth int // see lexer.tokenize
+	pins      int // attempts in progress
+	pin       int // stream index of the earliest token an attempt may return to
+
+	// Lines are counted on demand: lnOff is an offset whose line is lnNum.
+	lnOff, lnNum int32
 
 	err      *SyntaxError
 	events   []event // in torch's visiting order
@@ -87,12 +103,22 @@ type parser struct {
 
 	dargs []argInfo // arguments of the __import__ call being read
 	segs  []segment // a stack of segments for reorder (see dictRest)
+	sub   *parser   // the sub-parser of elements, kept for reuse
+
+	scratch  []byte // for building the strings of import statements
+	nameEnds []int
 }
+
+// window is the number of tokens lexed at a time: enough to make the
+// lexer's setup cost nothing, few enough that the tokens are still in the
+// cache when the parser reads them, and that a big file needs no big
+// buffer.
+const window = 1024
 
 func (p *parser) reset(src []byte) {
 	p.src = src
 	p.lx.init(src)
-	p.prevEnd = 0
+	p.lnOff, p.lnNum = 0, 1
 	p.err = nil
 	p.events = p.events[:0]
 	p.findings = p.findings[:0]
@@ -103,21 +129,60 @@ func (p *parser) reset(src []byte) {
 	p.elts = p.elts[:0]
 	p.dargs = p.dargs[:0]
 	p.segs = p.segs[:0]
-	p.tokenize(0)
+	p.start(0)
 }
 
-// tokenize lexes the source from the lexer's position into p.toks.
-func (p *parser) tokenize(stopDepth int) {
-	p.toks = p.lx.tokenize(p.toks[:0], stopDepth)
+// start lexes the first window of tokens from the lexer's position and
+// makes the first of them current.
+func (p *parser) start(stopDepth int) {
+	if need := window + maxIndent + 16; cap(p.toks) < need {
+		// Room for a window, the DEDENTs that may end it, the tokens kept
+		// from the window before and the padding after the last one.
+		p.toks = make([]token, 0, need)
+	}
+	// Before the first token, one that ends at offset 0 stands for the
+	// last consumed one (see prevEnd).
+	p.toks = append(p.toks[:0], token{})
+	p.base = 0
+	p.stopDepth = stopDepth
+	p.pins = 0
+	p.lex()
+	p.i = 1
+	p.tok = p.toks[1]
+}
+
+// lex appends a window of tokens to p.toks.
+func (p *parser) lex() {
+	p.toks = p.lx.tokenize(p.toks, len(p.toks)+window, p.stopDepth)
 	p.lexErr = p.lx.err
 	last := p.toks[len(p.toks)-1]
+	if last.kind != tEOF && last.kind != tError {
+		p.avail = len(p.toks) - 1
+		return
+	}
+	p.avail = math.MaxInt
 	for k := 0; k < 8; k++ {
 		// Padding, so that peeking (and a few steps too far after an
 		// error) stays inside the slice.
 		p.toks = append(p.toks, last)
 	}
-	p.i = 0
-	p.tok = p.toks[0]
+}
+
+// more moves the window on when the current token is its last one: it
+// keeps the current token and the one before it, or every token from the
+// one before the earliest one an attempt in progress may return to, and
+// lexes the next window after them. The tokens are never all in memory at
+// once.
+func (p *parser) more() {
+	keep := p.i - 1
+	if p.pins > 0 && p.pin-1-p.base < keep {
+		keep = p.pin - 1 - p.base
+	}
+	n := copy(p.toks, p.toks[keep:])
+	p.toks = p.toks[:n]
+	p.base += keep
+	p.i -= keep
+	p.lex()
 }
 
 func (p *parser) release() {
@@ -138,7 +203,7 @@ func (p *parser) run(src []byte) (ok bool) {
 			if _, is := r.(bailout); !is {
 				// A bug in the parser; report it as an error rather than
 				// crash the build.
-				p.err = &SyntaxError{Line: int(p.tok.line), Col: int(p.col(p.tok.s)) + 1,
+				p.err = &SyntaxError{Line: int(p.line(p.tok.s)), Col: int(p.col(p.tok.s)) + 1,
 					Msg: fmt.Sprintf("internal error in the Python parser: %v", r)}
 			}
 			ok = false
@@ -165,7 +230,7 @@ func (p *parser) bail(line, col int, msg string) {
 
 // fail reports an error at the current token.
 func (p *parser) fail(msg string) {
-	p.bail(int(p.tok.line), int(p.col(p.tok.s))+1, msg)
+	p.bail(int(p.line(p.tok.s)), int(p.col(p.tok.s))+1, msg)
 }
 
 func (p *parser) failf(format string, args ...any) {
@@ -192,9 +257,16 @@ func (p *parser) syntaxError() {
 }
 
 func (p *parser) next() {
-	p.prevEnd = p.tok.e
 	p.i++
+	if p.i >= p.avail {
+		p.more()
+	}
 	p.tok = p.toks[p.i]
+}
+
+// prevEnd returns the end offset of the last consumed token.
+func (p *parser) prevEnd() int32 {
+	return p.toks[p.i-1].e
 }
 
 // peek returns the token after the current one.
@@ -246,6 +318,22 @@ func (p *parser) notName() {
 		p.failf("invalid syntax: %q is a keyword", p.text(p.tok))
 	}
 	p.syntaxError()
+}
+
+// line returns the 1-based line of a source offset. It counts the lines
+// between off and the offset asked about last, which is never far: the
+// offsets asked about follow the parse, so a file costs one pass at most.
+func (p *parser) line(off int32) int32 {
+	if int(off) > len(p.src) {
+		off = int32(len(p.src))
+	}
+	if off >= p.lnOff {
+		p.lnNum += int32(bytes.Count(p.src[p.lnOff:off], newlineByte))
+	} else {
+		p.lnNum -= int32(bytes.Count(p.src[off:p.lnOff], newlineByte))
+	}
+	p.lnOff = off
+	return p.lnNum
 }
 
 // col returns the 0-based byte column of a source offset.
@@ -329,18 +417,21 @@ func (p *parser) result() *File {
 	f := &File{}
 	if len(p.events) > 0 {
 		f.Stmts = make([]Stmt, len(p.events))
-		offs := make([]int32, len(p.events))
+		sorted := true
 		for i, ev := range p.events {
 			ev.stmt.Visit = i
 			f.Stmts[i] = ev.stmt
-			offs[i] = ev.off
+			if i > 0 && ev.off < p.events[i-1].off {
+				sorted = false
+			}
 		}
-		if !sort.SliceIsSorted(offs, func(i, j int) bool { return offs[i] < offs[j] }) {
-			idx := make([]int, len(offs))
+		if !sorted {
+			// The events are in visiting order; Stmts are in source order.
+			idx := make([]int, len(f.Stmts))
 			for i := range idx {
 				idx[i] = i
 			}
-			sort.SliceStable(idx, func(i, j int) bool { return offs[idx[i]] < offs[idx[j]] })
+			slices.SortStableFunc(idx, func(i, j int) int { return cmp.Compare(p.events[i].off, p.events[j].off) })
 			out := make([]Stmt, len(idx))
 			for i, k := range idx {
 				out[i] = f.Stmts[k]
@@ -349,13 +440,12 @@ func (p *parser) result() *File {
 		}
 	}
 	if len(p.findings) > 0 {
-		f.Findings = append([]Finding(nil), p.findings...)
-		sort.SliceStable(f.Findings, func(i, j int) bool {
-			a, b := f.Findings[i], f.Findings[j]
+		f.Findings = slices.Clone(p.findings)
+		slices.SortStableFunc(f.Findings, func(a, b Finding) int {
 			if a.Line != b.Line {
-				return a.Line < b.Line
+				return cmp.Compare(a.Line, b.Line)
 			}
-			return a.Col < b.Col
+			return cmp.Compare(a.Col, b.Col)
 		})
 	}
 	return f
@@ -364,9 +454,8 @@ func (p *parser) result() *File {
 // ---- backtracking ----
 
 type snapshot struct {
-	i                         int
+	i                         int // stream index of the current token
 	tok                       token
-	prevEnd                   int32
 	nev, nfind, nsegs         int
 	depth, callDepth, fileCtx int
 	fn, nfn                   int32
@@ -374,7 +463,7 @@ type snapshot struct {
 }
 
 func (p *parser) save(s *snapshot) {
-	s.i, s.tok, s.prevEnd = p.i, p.tok, p.prevEnd
+	s.i, s.tok = p.base+p.i, p.tok
 	s.nev, s.nfind, s.nsegs = len(p.events), len(p.findings), len(p.segs)
 	s.depth, s.callDepth, s.fileCtx = p.depth, p.callDepth, p.fileCtx
 	s.fn, s.nfn = p.fn, p.nfn
@@ -382,7 +471,7 @@ func (p *parser) save(s *snapshot) {
 }
 
 func (p *parser) restore(s *snapshot) {
-	p.i, p.tok, p.prevEnd = s.i, s.tok, s.prevEnd
+	p.i, p.tok = s.i-p.base, s.tok
 	p.events = p.events[:s.nev]
 	p.findings = p.findings[:s.nfind]
 	p.segs = p.segs[:s.nsegs]
@@ -397,7 +486,13 @@ func (p *parser) restore(s *snapshot) {
 func (p *parser) attempt(f func()) (ok bool) {
 	var s snapshot
 	p.save(&s)
+	// Keep the tokens from here in the window until f is done.
+	if p.pins == 0 {
+		p.pin = s.i
+	}
+	p.pins++
 	defer func() {
+		p.pins--
 		if r := recover(); r != nil {
 			if _, is := r.(bailout); !is {
 				panic(r)
@@ -486,9 +581,63 @@ func (p *parser) elseBlock() {
 	}
 }
 
+// simpleStmts reads the simple statements of a line (one switch on the
+// first token for each, in the loop, to save a call per statement).
 func (p *parser) simpleStmts() {
 	for {
-		p.simpleStmt()
+		switch p.tok.kind {
+		case kwImport:
+			p.importName()
+		case kwFrom:
+			p.importFrom()
+		case kwPass, kwBreak, kwContinue:
+			p.next()
+		case kwReturn:
+			p.next()
+			if !p.atStmtEnd() {
+				p.starExpressions()
+			}
+		case kwRaise:
+			p.next()
+			if !p.atStmtEnd() {
+				p.expression()
+				if p.tok.kind == kwFrom {
+					p.next()
+					p.expression()
+				}
+			}
+		case kwGlobal, kwNonlocal:
+			p.next()
+			p.name()
+			for p.tok.kind == tComma {
+				p.next()
+				p.name()
+			}
+		case kwDel:
+			p.next()
+			x := p.starExpressions()
+			if x.flags&fDel == 0 {
+				p.failAt(x, "cannot delete "+x.describe())
+			}
+			if !p.atStmtEnd() {
+				p.syntaxError()
+			}
+		case kwAssert:
+			p.next()
+			p.expression()
+			if p.tok.kind == tComma {
+				p.next()
+				p.expression()
+			}
+		case tName:
+			if p.isName("type") && p.peek().kind == tName {
+				p.typeAlias()
+			} else {
+				p.exprStmt()
+			}
+		default:
+			p.exprStmt()
+		}
 		if p.tok.kind != tSemi {
 			break
 		}
@@ -497,63 +646,10 @@ func (p *parser) simpleStmts() {
 			break
 		}
 	}
-	p.expect(tNewline)
-}
-
-func (p *parser) simpleStmt() {
-	switch p.tok.kind {
-	case kwImport:
-		p.importName()
-	case kwFrom:
-		p.importFrom()
-	case kwPass, kwBreak, kwContinue:
-		p.next()
-	case kwReturn:
-		p.next()
-		if !p.atStmtEnd() {
-			p.starExpressions()
-		}
-	case kwRaise:
-		p.next()
-		if !p.atStmtEnd() {
-			p.expression()
-			if p.tok.kind == kwFrom {
-				p.next()
-				p.expression()
-			}
-		}
-	case kwGlobal, kwNonlocal:
-		p.next()
-		p.name()
-		for p.tok.kind == tComma {
-			p.next()
-			p.name()
-		}
-	case kwDel:
-		p.next()
-		x := p.starExpressions()
-		if x.flags&fDel == 0 {
-			p.failAt(x, "cannot delete "+x.describe())
-		}
-		if !p.atStmtEnd() {
-			p.syntaxError()
-		}
-	case kwAssert:
-		p.next()
-		p.expression()
-		if p.tok.kind == tComma {
-			p.next()
-			p.expression()
-		}
-	case tName:
-		if p.isName("type") && p.peek().kind == tName {
-			p.typeAlias()
-			return
-		}
-		p.exprStmt()
-	default:
-		p.exprStmt()
+	if p.tok.kind != tNewline { // p.expect(tNewline), written out
+		p.expected(tNewline)
 	}
+	p.next()
 }
 
 // rhs reads the right-hand side of an assignment.
@@ -578,7 +674,11 @@ func (p *parser) exprStmt() {
 				p.failAt(x, "cannot assign to "+x.describe())
 			}
 			p.next()
-			x = p.rhs()
+			if p.tok.kind == kwYield { // p.rhs(), written out
+				x = p.yieldExpr()
+			} else {
+				x = p.starExpressions()
+			}
 		}
 	case tAugAssign:
 		if !x.single() {
@@ -651,7 +751,7 @@ func (p *parser) typeParams() {
 }
 
 func (p *parser) importName() {
-	line, col, off := p.tok.line, p.col(p.tok.s), p.tok.s
+	line, col, off := p.line(p.tok.s), p.col(p.tok.s), p.tok.s
 	p.next()
 	for {
 		mod := p.dottedName()
@@ -667,23 +767,26 @@ func (p *parser) importName() {
 	}
 }
 
+// dottedName reads a dotted name and returns it without the spaces and
+// line continuations it may be written with.
 func (p *parser) dottedName() string {
 	t := p.name()
 	if p.tok.kind != tDot {
 		return p.text(t)
 	}
-	b := append([]byte(nil), p.src[t.s:t.e]...)
+	b := append(p.scratch[:0], p.src[t.s:t.e]...)
 	for p.tok.kind == tDot {
 		p.next()
 		t = p.name()
 		b = append(b, '.')
 		b = append(b, p.src[t.s:t.e]...)
 	}
+	p.scratch = b
 	return string(b)
 }
 
 func (p *parser) importFrom() {
-	line, col, off := p.tok.line, p.col(p.tok.s), p.tok.s
+	line, col, off := p.line(p.tok.s), p.col(p.tok.s), p.tok.s
 	p.next()
 	level := 0
 	for {
@@ -723,26 +826,39 @@ func (p *parser) importFrom() {
 	p.addEvent(Stmt{Kind: From, Line: int(line), Col: int(col) + 1, Module: mod, Level: level, Names: names}, off)
 }
 
+// importAsNames reads the names a from-import imports. They share one
+// string, so that a statement costs two allocations however many names it
+// has.
 func (p *parser) importAsNames(paren bool) []string {
-	var names []string
+	b, ends := p.scratch[:0], p.nameEnds[:0]
 	for {
 		t := p.name()
-		names = append(names, p.text(t))
+		b = append(b, p.src[t.s:t.e]...)
+		ends = append(ends, len(b))
 		if p.tok.kind == kwAs {
 			p.next()
 			p.name()
 		}
 		if p.tok.kind != tComma {
-			return names
+			break
 		}
 		p.next()
 		if paren && p.tok.kind == tRParen {
-			return names
+			break
 		}
 		if !paren && p.tok.kind != tName {
 			p.fail("trailing comma not allowed without surrounding parentheses")
 		}
 	}
+	p.scratch, p.nameEnds = b, ends
+	all := string(b)
+	names := make([]string, len(ends))
+	start := 0
+	for i, e := range ends {
+		names[i] = all[start:e]
+		start = e
+	}
+	return names
 }
 
 func (p *parser) ifStmt() {

@@ -554,6 +554,39 @@ func TestSyntaxErrorFormat(t *testing.T) {
 	}
 }
 
+// Statements longer than the parser's window of tokens: backtracking
+// across windows, displays read again, lines counted far into a file.
+func TestLongStatements(t *testing.T) {
+	many := func(format string, n int) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, format, i)
+		}
+		return b.String()
+	}
+	// with: the parenthesized reading succeeds, or fails late and the
+	// expression reading takes over.
+	expectRefs(t, "with ("+many("a%d, ", 3000)+"b as c):\n    import m\n", "", "m")
+	expectRefs(t, "with ("+many("a%d + ", 600)+"b)[0] as c:\n    import m\n", "", "m")
+	// match: a statement, or a call of a function named match.
+	expectRefs(t, "match ("+many("a%d, ", 3000)+"b):\n    case 1:\n        import m\n", "", "m")
+	expectRefs(t, "match("+many("a%d, ", 3000)+"b)\nimport m\n", "", "m")
+	expectSyntaxError(t, "x = ("+many("%d + ", 3000)+"1\n", 1, "'(' was never closed")
+	f := mustParse(t, strings.Repeat("x = 1\n", 5000)+"import m\ny = f(\n"+strings.Repeat("  a,\n", 3000)+")\nfrom . import n\n")
+	if len(f.Stmts) != 2 || f.Stmts[0].Line != 5001 || f.Stmts[1].Line != 8004 {
+		t.Errorf("Stmts = %+v, want lines 5001 and 8004", f.Stmts)
+	}
+	f = mustParse(t, "from a import ("+many("n%d, ", 2000)+")\n")
+	if len(f.Stmts) != 1 || len(f.Stmts[0].Names) != 2000 || f.Stmts[0].Names[1999] != "n1999" {
+		t.Errorf("Stmts = %+v, want 2000 names", f.Stmts)
+	}
+	f = mustParse(t, "__import__('m', fromlist=["+many("'n%d', ", 2000)+"])\n")
+	if len(f.Stmts) != 1 || len(f.Stmts[0].Names) != 2000 || f.Stmts[0].Names[1999] != "n1999" {
+		t.Errorf("Stmts = %+v, want a fromlist of 2000 names", f.Stmts)
+	}
+	expectOptional(t, "try:\n    import m\nexcept ("+many("E%d, ", 2000)+"ImportError):\n    pass\n", true)
+}
+
 func TestLatin1Identifiers(t *testing.T) {
 	expectRefs(t, "# coding: latin-1\nimport caf\xe9\n", "pkg", "café")
 	expectRefs(t, "# coding: cp1251\nimport \xe0\xe1\n", "pkg", "аб")
