@@ -42,8 +42,11 @@ that caused it and a fix; warnings and notes do not fail the build.
 An unchanged build is a no-op: the cache remembers every file and folder
 the last build read, and when none changed (and the output is the one it
 wrote) nothing is rewritten; warnings are printed again, and the output's
-time moves forward only if an input was touched. --explain prints the
-action key and whether the build was a no-op.
+time moves forward only if an input was touched. When the only sources
+that changed still scan exactly as before (same imports at the same
+lines: a comment, a function body), the graph is the same, and the archive
+is written from the last build's layout without resolving (early cutoff).
+--explain prints the action key and which of these happened.
 
 The last line of output is the archive's digest:
 
