@@ -79,8 +79,8 @@
 // does not grow with every edit.
 //
 // The tool version (Scanner's toolVersion, ActionKey.ToolVersion) must name
-// the code that produced the result: a release version, or a hash of the
-// pkgbuild binary for development builds. The format version is part of
+// the code that produced the result: pkgbuild gives its version and its
+// executable's Go build ID (or, without one, its sha256). The format version is part of
 // every key, so a new format never reads old entries; so is a description
 // of the scanner's result types (field names and types), so a development
 // build whose scanner.Stmt gained a field never reads entries without it.

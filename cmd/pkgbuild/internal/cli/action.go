@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"debug/elf"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -184,34 +185,69 @@ func (a *action) record(inputs []cache.InputFile, paths []string, recs []cache.O
 	a.c.PutAction(a.key, r)
 }
 
-// toolVersion identifies this pkgbuild: its version and the hash of its
-// executable, so that a rebuilt pkgbuild never trusts an older one's cache.
-// A disabled cache needs no more than the version. The executable is
-// hashed once per process, through the first cache that asks (its stat
-// fast path spares reading it), before that cache's pack is in use, so
-// that a no-op build does not read the pack.
+// toolVersion identifies this pkgbuild: its version and its executable, so
+// that a rebuilt pkgbuild never trusts an older one's cache. A disabled
+// cache needs no more than the version.
+//
+// The executable is named by the build ID the Go linker writes into it (a
+// hash of everything that went into the link, which is what the go command
+// itself relies on to tell builds apart), read from the ELF note without
+// reading the program. Elsewhere, or without the note, it is named by its
+// sha256, through the first cache that asks (whose stat fast path spares
+// reading it on later runs), before that cache's pack is in use, so that a
+// no-op build does not read the pack. Either is found once per process.
 func toolVersion(c *cache.Cache) string {
 	if c.Dir() == "" {
 		return Version
 	}
-	exeSum.once.Do(func() {
+	exeID.once.Do(func() {
 		exe, err := os.Executable()
 		if err != nil {
 			return
 		}
-		if in, err := c.HashFile(exe); err == nil {
-			exeSum.sum = in.Sum
+		if id, ok := goBuildID(exe); ok {
+			exeID.id = "buildid " + id
+		} else if in, err := c.HashFile(exe); err == nil {
+			exeID.id = in.Sum
 		}
 	})
-	if exeSum.sum == "" {
+	if exeID.id == "" {
 		return Version
 	}
-	return fmt.Sprintf("%s %s", Version, exeSum.sum)
+	return fmt.Sprintf("%s %s", Version, exeID.id)
 }
 
-var exeSum struct {
+var exeID struct {
 	once sync.Once
-	sum  string
+	id   string
+}
+
+// goBuildID returns the Go build ID in an ELF executable's
+// .note.go.buildid section: a note named "Go\x00\x00" of type 4.
+func goBuildID(exe string) (string, bool) {
+	f, err := elf.Open(exe)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	s := f.Section(".note.go.buildid")
+	if s == nil || s.Size > 4096 {
+		return "", false
+	}
+	note, err := s.Data()
+	if err != nil || len(note) < 16 {
+		return "", false
+	}
+	order := f.ByteOrder
+	nameSize, descSize, typ := order.Uint32(note), order.Uint32(note[4:]), order.Uint32(note[8:])
+	if nameSize != 4 || typ != 4 || string(note[12:16]) != "Go\x00\x00" {
+		return "", false
+	}
+	desc := note[16:]
+	if uint64(descSize) > uint64(len(desc)) || descSize == 0 {
+		return "", false
+	}
+	return string(desc[:descSize]), true
 }
 
 func indent(s string) string {

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -167,4 +168,26 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// The tool's identity in every cache key is the Go build ID the linker
+// wrote into the executable, the one `go tool buildid` prints.
+func TestToolVersionIsTheGoBuildID(t *testing.T) {
+	exe := filepath.Join(t.TempDir(), "pkgbuild")
+	if out, err := exec.Command("go", "build", "-o", exe, "github.com/pkgbuild/pkgbuild/cmd/pkgbuild").CombinedOutput(); err != nil {
+		t.Skipf("go build: %v\n%s", err, out)
+	}
+	want, err := exec.Command("go", "tool", "buildid", exe).Output()
+	if err != nil {
+		t.Skipf("go tool buildid: %v", err)
+	}
+	cmd := exec.Command(exe, "build", "-m", filepath.Join(example, "pkgbuild.toml"), "-o", filepath.Join(t.TempDir(), "t.pt"),
+		"--cache-dir", t.TempDir(), "--explain")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	if id := strings.TrimSpace(string(want)); !strings.Contains(string(out), "buildid "+id) {
+		t.Errorf("the action key does not name build ID %s:\n%s", id, out)
+	}
 }
