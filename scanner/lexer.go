@@ -287,16 +287,7 @@ loop:
 		pos = p
 		switch charClass[c] {
 		case ccSpace:
-			for p+8 <= len(src) {
-				n := spaceRun(binary.LittleEndian.Uint64(src[p:]))
-				p += n
-				if n < 8 {
-					break
-				}
-			}
-			for p < len(src) && charClass[src[p]] == ccSpace {
-				p++
-			}
+			p = skipSpaces(src, p)
 			pos = p
 			continue
 		case ccIdent:
@@ -826,16 +817,7 @@ again:
 		p += int(oneSpace[src[p]])
 	}
 	if p < len(src) && charClass[src[p]] == ccSpace {
-		for p+8 <= len(src) {
-			n := spaceRun(binary.LittleEndian.Uint64(src[p:]))
-			p += n
-			if n < 8 {
-				break
-			}
-		}
-		for p < len(src) && charClass[src[p]] == ccSpace {
-			p++
-		}
+		p = skipSpaces(src, p)
 	}
 	if p >= len(src) {
 		lx.pos = p
@@ -1771,4 +1753,21 @@ func (lx *lexer) punct(t *token, p int, c byte) {
 	}
 	lx.pos = p + n
 	lx.emit(t, k, p, p+n)
+}
+
+// skipSpaces returns the end of the run of spaces, tabs and form feeds at
+// src[p:], eight bytes at a time. It is small enough to be inlined into
+// the lexer's fast path, which must call nothing.
+func skipSpaces(src []byte, p int) int {
+	for p+8 <= len(src) {
+		n := spaceRun(binary.LittleEndian.Uint64(src[p:]))
+		p += n
+		if n < 8 {
+			break
+		}
+	}
+	for p < len(src) && charClass[src[p]] == ccSpace {
+		p++
+	}
+	return p
 }
