@@ -61,8 +61,9 @@ func TopFolder(out string) (string, error) {
 // machine can lose written data, and an archive is rebuilt, not recovered:
 // pkgbuild's action cache checks an output's fingerprint or hash before it
 // trusts it. Compilers, linkers, Go's build cache and ninja do the same,
-// and for the same reason: a sync costs more than the rest of a build (a
-// third of a second for a 30 MB archive on this project's CI machines).
+// and for the same reason: a sync costs more than the rest of a build (on
+// this project's CI machine, a cold build of sympy's 30 MB archive took
+// 1.1 s with the sync and 0.5 s without).
 func Write(out string, recs []Record) (digest [32]byte, err error) {
 	if out != "" && os.IsPathSeparator(out[len(out)-1]) {
 		digest, err = writeTree(out, recs)
