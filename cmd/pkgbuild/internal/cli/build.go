@@ -94,7 +94,7 @@ func runBuild(e *env, args []string) int {
 	bf.register(fs)
 	out := fs.String("o", "", "output archive (a path ending in / writes a folder); default: the manifest's output")
 	depfile := fs.String("depfile", "", "also write a make-syntax depfile listing the manifest and every file read")
-	explain := fs.Bool("explain", false, "print the action key's lines and whether the build was a no-op")
+	explain := fs.Bool("explain", false, "print the action key's lines, and whether the build was a no-op or an early cutoff")
 	pos, code, ok := parse(c, e, fs, args)
 	if !ok {
 		return code
@@ -135,7 +135,10 @@ func runBuild(e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "pkgbuild: early cutoff: %d changed source(s), each scanning as before; the last layout is reused\n", len(act.check.Changed))
 		}
 		io.WriteString(e.stderr, act.prev.Log)
-		return writeArchive(e, act, target, *depfile, records(recs), inputFiles(*act.prev), act.check.Current, nil, recs, act.prev.Log)
+		return writeArchive(e, act, target, *depfile, output{
+			recs: records(recs), layout: recs, log: act.prev.Log,
+			files: inputFiles(*act.prev), inputs: act.check.Current,
+		})
 	}
 	res, err := resolveWith(e, m, cc)
 	if err != nil {
@@ -147,25 +150,36 @@ func runBuild(e *env, args []string) int {
 		recs = layout(res)
 	}
 	files := append([]string{m.Path}, res.graph.Inputs...)
-	paths := append(slices.Clip(files), res.graph.Dirs...)
-	return writeArchive(e, act, target, *depfile, plan(res), files, nil, paths, recs, res.log)
+	return writeArchive(e, act, target, *depfile, output{
+		recs: plan(res), layout: recs, log: res.log,
+		files: files, paths: append(slices.Clip(files), res.graph.Dirs...),
+	})
 }
 
-// writeArchive writes the archive and the depfile (listing files), records
-// the build in the action cache (inputs, then paths hashed) and prints the
-// digest.
-func writeArchive(e *env, act *action, target, depfile string, recs []emit.Record, files []string, inputs []cache.InputFile, paths []string, layout []cache.OutputRecord, log string) int {
+// output is an archive to write, and what the build read to make it.
+type output struct {
+	recs   []emit.Record
+	layout []cache.OutputRecord // for the action cache; nil if it cannot be reused
+	log    string               // the warnings and notes printed
+	files  []string             // the files read, for the depfile
+	inputs []cache.InputFile    // what was read, already hashed
+	paths  []string             // what was read, to hash (files, then folders)
+}
+
+// writeArchive writes the archive and the depfile, records the build in the
+// action cache and prints the digest.
+func writeArchive(e *env, act *action, target, depfile string, o output) int {
 	if err := os.MkdirAll(filepath.Dir(strings.TrimSuffix(target, "/")), 0o755); err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
-	digest, err := emit.Write(target, recs)
+	digest, err := emit.Write(target, o.recs)
 	if err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
-	if err := writeDepfile(depfile, target, files); err != nil {
+	if err := writeDepfile(depfile, target, o.files); err != nil {
 		return e.report(err)
 	}
-	act.record(inputs, paths, layout, log, digest)
+	act.record(o.inputs, o.paths, o.layout, o.log, digest)
 	fmt.Fprintf(e.stdout, "sha256:%x  %s\n", digest, target)
 	return ExitOK
 }
