@@ -125,16 +125,8 @@ func (c *Cache) ActionLayout(key ActionKey, res ActionResult) ([]OutputRecord, b
 // so a file that was only touched still counts as unchanged). A missing
 // input is a change. Relative paths are relative to the current directory.
 func (c *Cache) InputsUnchanged(res ActionResult) bool {
-	ok, _ := c.CheckInputs(res)
-	return ok
-}
-
-// CheckInputs is InputsUnchanged that also returns the newest modification
-// time among the inputs, read by the same stat calls, so a no-op build can
-// tell whether its output must be touched without a second pass.
-func (c *Cache) CheckInputs(res ActionResult) (bool, time.Time) {
 	check := c.checkInputs(res, true)
-	return check.OK && len(check.Changed) == 0, check.Newest
+	return check.OK && len(check.Changed) == 0
 }
 
 // InputCheck is what ChangedInputs found.
@@ -144,7 +136,10 @@ type InputCheck struct {
 	// Current is every input as it is now, in order: the recorded
 	// InputFile when its fingerprint vouched for it, else a fresh HashFile.
 	Current []InputFile
-	Newest  time.Time // the newest modification time among the inputs
+	// Newest is the newest modification time among the inputs, read by
+	// the same stat calls, so that a no-op build can tell whether its
+	// output must be touched without a second pass.
+	Newest time.Time
 }
 
 // ChangedInputs checks every input of res as InputsUnchanged does, without
