@@ -1,7 +1,6 @@
 package resolver_test
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,17 +16,11 @@ import (
 // Data, and never listed as inputs.
 func TestFromArchive(t *testing.T) {
 	dir := t.TempDir()
-	for name, text := range map[string]string{
+	writeFiles(t, dir, map[string]string{
 		"app/__init__.py":  "",
 		"app/tree.py":      "import json\n",
 		"patches/local.py": "X = 1\n",
-	} {
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	archive := filepath.Join(dir, "w.pt")
 	rec := func(name string) string { return filepath.Join(archive, name) }
 	glob, err := manifest.CompileGlob([]string{"app.**"}, nil, '.')

@@ -118,18 +118,12 @@ func resolveSummary(t *testing.T, dir string) string {
 // other's result comes first; the graph must equal that of one worker.
 func TestScanOrderIndependent(t *testing.T) {
 	dir := t.TempDir()
-	for name, text := range map[string]string{
+	writeFiles(t, dir, map[string]string{
 		"p/__init__.py": "",
 		"p/a.py":        "import x\n",
 		"p/b.py":        "\n\nimport x\n",
 		"x.py":          "",
-	} {
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	cfg := func() *resolver.Config {
 		return &resolver.Config{Python: "3.11", Roots: []string{dir},
 			Modules: []resolver.Entry{{Name: "p.a"}, {Name: "p.b"}}}
@@ -164,6 +158,18 @@ func TestScanOrderIndependent(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("with %s scanned last, the graph differs from one worker's (-want +got):\n%s", slow, diff)
+		}
+	}
+}
+
+// writeFiles writes files (slash path -> content) below dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
