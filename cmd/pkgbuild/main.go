@@ -3,7 +3,8 @@
 // Run `pkgbuild help` for the commands.
 //
 // PKGBUILD_CPUPROFILE=FILE writes a Go CPU profile of the run to FILE, for
-// `go tool pprof` (bench/README.md shows how it is used).
+// `go tool pprof` (bench/README.md shows how it is used); PKGBUILD_TRACE=1
+// prints how long each phase of a build took.
 package main
 
 import (

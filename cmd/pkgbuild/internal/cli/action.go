@@ -81,13 +81,14 @@ func (a *action) noop(e *env) ([]string, bool) {
 		return nil, false
 	}
 	check := a.c.ChangedInputs(read)
+	a.check = check
 	if !check.OK {
 		return nil, false
 	}
 	newest := check.Newest
 	if len(check.Changed) > 0 || !a.outputIntact(output) {
 		read.OutputSum, read.Log = res.OutputSum, res.Log
-		a.prev, a.check = &read, check
+		a.prev = &read
 		return nil, false
 	}
 	a.result = res
@@ -99,8 +100,25 @@ func (a *action) noop(e *env) ([]string, bool) {
 		now := time.Now()
 		os.Chtimes(a.target, now, now)
 	}
+	a.refresh(res, check)
 	io.WriteString(e.stderr, res.Log)
 	return inputFiles(read), true
+}
+
+// refresh records res again when it is current but some inputs had to be
+// read again (touched without a change, or racy when last hashed), or the
+// output's time moved (by noop, or by make). Without it every later no-op
+// build would read those files again; with it they cost a stat call each.
+func (a *action) refresh(res cache.ActionResult, check cache.InputCheck) {
+	last := len(res.Inputs) - 1
+	st, err := cache.Fingerprint(a.target)
+	if err != nil || check.Reread == 0 && st == res.Inputs[last].Stat {
+		return
+	}
+	current := check.Current
+	r := res
+	r.Inputs = append(current[:last:last], cache.InputFile{Path: absPath(a.target), Sum: res.OutputSum, Stat: st, Hashed: time.Now()})
+	a.c.PutAction(a.key, r)
 }
 
 // inputFiles lists the files, not the folders, a build read.

@@ -113,15 +113,21 @@ func runBuild(e *env, args []string) int {
 		}
 		target = relativizer()(m.Output)
 	}
+	phase(e, "manifest")
 	cc := bf.openCache(e, m)
 	defer cc.Close()
 	act := newAction(cc, m, target, bf)
+	phase(e, "cache opened")
 	if *explain {
 		fmt.Fprint(e.stderr, act.explain())
 	}
 	inputs, noop := act.noop(e)
+	phase(e, "inputs checked")
 	if *explain {
 		fmt.Fprintf(e.stderr, "pkgbuild: no-op: %v\n", noop)
+		if act.check.OK {
+			fmt.Fprintf(e.stderr, "pkgbuild: inputs read again: %d of %d (their size, times or inode moved)\n", act.check.Reread, len(act.check.Current))
+		}
 	}
 	if noop {
 		if err := writeDepfile(*depfile, target, inputs); err != nil {
@@ -130,7 +136,9 @@ func runBuild(e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "sha256:%s  %s\n", act.result.OutputSum, target)
 		return ExitOK
 	}
-	if recs, ok := act.cutoff(); ok {
+	recs, ok := act.cutoff()
+	phase(e, "cutoff checked")
+	if ok {
 		if *explain {
 			fmt.Fprintf(e.stderr, "pkgbuild: early cutoff: %d changed source(s), each scanning as before; the last layout is reused\n", len(act.check.Changed))
 		}
@@ -144,8 +152,9 @@ func runBuild(e *env, args []string) int {
 	if err != nil {
 		return e.report(err)
 	}
+	phase(e, "resolved")
 	defer res.repacked.Close()
-	var recs []cache.OutputRecord
+	recs = nil
 	if res.repacked == nil {
 		recs = layout(res)
 	}
@@ -176,10 +185,12 @@ func writeArchive(e *env, act *action, target, depfile string, o output) int {
 	if err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
+	phase(e, "archive written")
 	if err := writeDepfile(depfile, target, o.files); err != nil {
 		return e.report(err)
 	}
 	act.record(o.inputs, o.paths, o.layout, o.log, digest)
+	phase(e, "action recorded")
 	fmt.Fprintf(e.stdout, "sha256:%x  %s\n", digest, target)
 	return ExitOK
 }
