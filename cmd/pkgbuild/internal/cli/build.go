@@ -115,7 +115,7 @@ func runBuild(e *env, args []string) int {
 	}
 	phase(e, "manifest")
 	cc := bf.openCache(e, m)
-	defer cc.Close()
+	defer func() { cc.Close(); phase(e, "cache closed") }()
 	act := newAction(cc, m, target, bf)
 	phase(e, "cache opened")
 	if *explain {
