@@ -142,13 +142,9 @@ func openDir(dir string) (string, error) {
 	if err := os.MkdirAll(abs, 0o777); err != nil {
 		return "", fmt.Errorf("open cache: %w", err)
 	}
-	probe := filepath.Join(abs, tempName())
-	f, err := os.OpenFile(probe, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
-	if err != nil {
+	if err := writable(abs); err != nil {
 		return "", fmt.Errorf("open cache: %w", err)
 	}
-	f.Close()
-	os.Remove(probe)
 	return abs, nil
 }
 

@@ -218,12 +218,12 @@ func TestKeyLines(t *testing.T) {
 	}
 	var sum [32]byte
 	sum[0] = 0xab
-	lines := fmt.Sprintf("pkgbuild scan v%d\ntool %q\nschema %s\ncontent %x\n", FormatVersion, "v1", scanSchema, sum)
+	lines := fmt.Sprintf("pkgbuild scan v%d\ntool %q\nschema %s\ncontent %x\n", FormatVersion, "v1", scanSchema(), sum)
 	if scanKey(scanPrefix("v1"), sum) != sha256.Sum256([]byte(lines)) {
 		t.Errorf("scan key is not the hash of %q", lines)
 	}
-	if !strings.HasPrefix(scanSchema, "File{Stmts []scanner.Stmt;Findings []scanner.Finding;} Stmt{Kind scanner.Kind;") {
-		t.Errorf("schema = %q", scanSchema)
+	if !strings.HasPrefix(scanSchema(), "File{Stmts []scanner.Stmt;Findings []scanner.Finding;} Stmt{Kind scanner.Kind;") {
+		t.Errorf("schema = %q", scanSchema())
 	}
 }
 

@@ -5,6 +5,7 @@ package cache
 import (
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -27,4 +28,15 @@ func readEntryFile(path string, maxPayload int64) ([]byte, time.Time, error) {
 		return nil, time.Time{}, err
 	}
 	return data, fi.ModTime(), nil
+}
+
+// writable reports whether files can be created in dir, by creating one.
+func writable(dir string) error {
+	probe := filepath.Join(dir, tempName())
+	f, err := os.OpenFile(probe, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(probe)
 }

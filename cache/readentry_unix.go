@@ -4,6 +4,7 @@ package cache
 
 import (
 	"errors"
+	"os"
 	"syscall"
 	"time"
 )
@@ -47,4 +48,14 @@ func readEntryFile(path string, maxPayload int64) ([]byte, time.Time, error) {
 		off += n
 	}
 	return data, statMtime(&st), nil
+}
+
+// writable reports whether files can be created in dir: access(2) answers
+// for the permissions and for a read-only mount in one call, without
+// creating a file on every run.
+func writable(dir string) error {
+	if err := syscall.Access(dir, 2 /* W_OK */); err != nil {
+		return &os.PathError{Op: "access", Path: dir, Err: err}
+	}
+	return nil
 }

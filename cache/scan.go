@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pkgbuild/pkgbuild/scanner"
@@ -257,14 +258,17 @@ func scanKey(prefix []byte, sum [32]byte) [32]byte {
 }
 
 func scanPrefix(toolVersion string) []byte {
-	return fmt.Appendf(nil, "pkgbuild scan v%d\ntool %q\nschema %s\n", FormatVersion, toolVersion, scanSchema)
+	return fmt.Appendf(nil, "pkgbuild scan v%d\ntool %q\nschema %s\n", FormatVersion, toolVersion, scanSchema())
 }
 
 // scanSchema describes the scanner's result types, field by field, so that
 // a change to them changes every scan key even if FormatVersion and the
 // tool version stay the same (a development build).
-var scanSchema = schema(reflect.TypeFor[scanner.File](),
-	reflect.TypeFor[scanner.SyntaxError](), reflect.TypeFor[scanner.RelativeImportError]())
+// It is worked out on first use: a no-op build never needs it.
+var scanSchema = sync.OnceValue(func() string {
+	return schema(reflect.TypeFor[scanner.File](),
+		reflect.TypeFor[scanner.SyntaxError](), reflect.TypeFor[scanner.RelativeImportError]())
+})
 
 func schema(types ...reflect.Type) string {
 	var b strings.Builder

@@ -22,6 +22,9 @@ func (p Pos) String() string { return fmt.Sprintf("%s:%d", p.File, p.Line) }
 type Manifest struct {
 	Path string // the manifest's path as given to Load or Parse
 	Dir  string // absolute folder of the manifest; relative paths are relative to it
+	// Source is the bytes it was parsed from (what a build's cache key
+	// must name: not a second read of Path, which may have changed since).
+	Source []byte
 
 	// Output is the archive to write, or "" when the manifest names none
 	// (the CLI's -o then decides).

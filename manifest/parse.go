@@ -80,6 +80,7 @@ func parse(file string, data []byte, fsys fileSystem) (*Manifest, error) {
 		p.errs.sort()
 		return nil, p.errs
 	}
+	m.Source = data
 	return m, nil
 }
 

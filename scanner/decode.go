@@ -237,7 +237,7 @@ func transcode(src []byte, codec string) ([]byte, *SyntaxError) {
 	switch codec {
 	case "latin_1", "ascii":
 	default:
-		table = charmaps[codec]
+		table = charmaps()[codec]
 		if table == nil {
 			// An alias of a codec this table does not cover (should not happen).
 			return nil, &SyntaxError{Line: 1, Col: 1, Msg: "encoding " + codec + " is not supported"}

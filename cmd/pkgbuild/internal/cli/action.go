@@ -38,14 +38,10 @@ func newAction(c *cache.Cache, m *manifest.Manifest, target string, bf buildFlag
 	if c.Dir() == "" || strings.HasSuffix(target, "/") || strings.HasSuffix(target, string(os.PathSeparator)) {
 		return a // no cache, or a folder output, which the cache does not vouch for
 	}
-	data, err := os.ReadFile(m.Path)
-	if err != nil {
-		return a
-	}
 	a.usable = true
 	a.key = cache.ActionKey{
 		ToolVersion: toolVersion(c),
-		Manifest:    data,
+		Manifest:    m.Source,
 		Output:      absPath(target),
 		Flags:       []string{"parents=" + m.Parents.String(), "manifest=" + absPath(m.Path)},
 	}

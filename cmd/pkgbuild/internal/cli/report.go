@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/pkgbuild/pkgbuild/resolver"
@@ -70,7 +71,7 @@ func runReport(e *env, args []string) int {
 	}
 	page := newReportPage(src)
 	var buf bytes.Buffer
-	if err := reportTemplate.Execute(&buf, page); err != nil {
+	if err := reportTemplate().Execute(&buf, page); err != nil {
 		return e.report(fail(ExitIO, "report: %v", err))
 	}
 	if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
@@ -744,7 +745,10 @@ func isotonic(want, seps []float64) []float64 {
 	return out
 }
 
-var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+// reportTemplate is parsed on first use, not at start-up: every other
+// command would pay for it.
+var reportTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -878,6 +882,7 @@ var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 </body>
 </html>
 `))
+})
 
 const reportCSS = `
 :root {
