@@ -45,6 +45,14 @@ type Cache struct {
 
 	pack *pack // nil until UsePack
 
+	// scanned remembers what Scanner found each file to be (its hash and
+	// fingerprint when it was read, or vouched for by its stat), so that
+	// HashFile answers for it with neither a stat call nor a second read:
+	// a build records the bytes it scanned, not what the file holds when
+	// the build ends.
+	scannedMu sync.Mutex
+	scanned   map[string]InputFile
+
 	// Seams for tests.
 	now         func() time.Time
 	fingerprint func(fs.FileInfo) FileStat

@@ -52,15 +52,17 @@ func (c *Cache) Scanner(parse func([]byte) (*scanner.File, error), toolVersion s
 		in, sum, statHit := c.lookupStat(path)
 		if statHit && in.Stat.Mode.IsRegular() {
 			if f, err, ok := c.getScan(scanKey(prefix, sum)); ok {
+				c.rememberScanned(in)
 				return f, err
 			}
 		}
 		// A stat hit with no scan entry (a new tool version) needs the
 		// bytes, but its stat entry need not be written again.
-		data, _, sum, err := c.readFile(path, false, !statHit)
+		data, in, sum, err := c.readFile(path, false, !statHit)
 		if err != nil {
 			return nil, err
 		}
+		c.rememberScanned(in)
 		key := scanKey(prefix, sum)
 		if f, err, ok := c.getScan(key); ok {
 			return f, err
@@ -119,12 +121,31 @@ type InputFile struct {
 // For a directory, Sum is the sha256 of its listing: one line "d name" or
 // "f name" per entry, sorted by name. Recording the directories a build
 // listed makes a new file that would shadow a module a change.
+//
+// A file this Cache's Scanner scanned is answered from that scan, with no
+// stat call: the bytes the build used, even if the file changed since (the
+// next build then sees the change).
 func (c *Cache) HashFile(path string) (InputFile, error) {
+	c.scannedMu.Lock()
+	in, ok := c.scanned[path]
+	c.scannedMu.Unlock()
+	if ok {
+		return in, nil
+	}
 	if in, _, ok := c.lookupStat(path); ok {
 		return in, nil
 	}
 	_, in, _, err := c.readFile(path, true, true)
 	return in, err
+}
+
+func (c *Cache) rememberScanned(in InputFile) {
+	c.scannedMu.Lock()
+	if c.scanned == nil {
+		c.scanned = make(map[string]InputFile)
+	}
+	c.scanned[in.Path] = in
+	c.scannedMu.Unlock()
 }
 
 // lookupStat is the stat fast path: one stat call and one small entry read.

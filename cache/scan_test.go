@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -209,6 +210,36 @@ func TestStatFastPathSkipsReading(t *testing.T) {
 	}
 	if want := fmt.Sprintf("%x", sha256.Sum256([]byte(src))); in.Sum != want {
 		t.Errorf("HashFile sum = %s, want %s", in.Sum, want)
+	}
+}
+
+// A build records the bytes it scanned: HashFile answers for a scanned
+// file from the scan, with no stat call, even after the file changed; the
+// next build's check then finds the change.
+func TestHashFileAnswersFromTheScan(t *testing.T) {
+	c := openTest(t)
+	settle(c)
+	scan := c.Scanner(countParses().Parse, "v1")
+	path := write(t, filepath.Join(t.TempDir(), "m.py"), src)
+	expectScan(t, scan, path, src)
+	scanned, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	write(t, path, "import changed_after_the_scan\n")
+	in, err := c.HashFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("%x", sha256.Sum256([]byte(src))); in.Sum != want {
+		t.Errorf("HashFile sum = %s, want the scanned bytes' %s", in.Sum, want)
+	}
+	if in.Stat.Size != scanned.Size() {
+		t.Errorf("HashFile size = %d, want the scanned file's %d", in.Stat.Size, scanned.Size())
+	}
+	if c.InputsUnchanged(ActionResult{Inputs: []InputFile{in}}) {
+		t.Error("a check of what the build scanned missed the change made after it")
 	}
 }
 
