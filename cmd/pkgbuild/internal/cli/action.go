@@ -3,11 +3,14 @@ package cli
 import (
 	"debug/elf"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pkgbuild/pkgbuild/cache"
@@ -183,13 +186,11 @@ func (a *action) record(inputs []cache.InputFile, paths []string, recs []cache.O
 		return
 	}
 	r := cache.ActionResult{OutputSum: hex.EncodeToString(digest[:]), Log: log, Records: recs, Inputs: inputs}
-	for _, p := range paths {
-		in, err := a.c.HashFile(p)
-		if err != nil {
-			return // an input vanished while building: do not vouch for this build
-		}
-		r.Inputs = append(r.Inputs, in)
+	hashed, err := hashAll(a.c, paths)
+	if err != nil {
+		return // an input vanished while building: do not vouch for this build
 	}
+	r.Inputs = append(r.Inputs, hashed...)
 	st, err := cache.Fingerprint(a.target)
 	if err != nil {
 		return
@@ -197,6 +198,24 @@ func (a *action) record(inputs []cache.InputFile, paths []string, recs []cache.O
 	r.OutputSize = st.Size
 	r.Inputs = append(r.Inputs, cache.InputFile{Path: absPath(a.target), Sum: r.OutputSum, Stat: st, Hashed: time.Now()})
 	a.c.PutAction(a.key, r)
+}
+
+// hashAll hashes paths through c.HashFile, in order, on every core: the
+// folders a build listed are read again to hash their listings.
+func hashAll(c *cache.Cache, paths []string) ([]cache.InputFile, error) {
+	out := make([]cache.InputFile, len(paths))
+	errs := make([]error, len(paths))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), 1+len(paths)/64) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(paths); i = int(next.Add(1) - 1) {
+				out[i], errs[i] = c.HashFile(paths[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
 
 // toolVersion identifies this pkgbuild: its version and its executable, so
