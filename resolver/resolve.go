@@ -452,8 +452,10 @@ func (l *depList) add(d string, line int) {
 // they finish in, so the graph and its problems never depend on goroutine
 // timing: they are the same with one worker or many.
 func (r *resolver) explore() {
-	jobs := make(chan module)
-	results := make(chan scanned)
+	// Buffered both ways, so that a worker neither waits for its next job
+	// nor for its result to be taken while the coordinator applies others.
+	jobs := make(chan module, 64)
+	results := make(chan scanned, 64)
 	var wg sync.WaitGroup
 	for i := 0; i < r.opts.Jobs; i++ {
 		wg.Add(1)
