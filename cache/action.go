@@ -70,6 +70,10 @@ type ActionResult struct {
 	// own, which GetAction does not read (a no-op build does not need it):
 	// ask ActionLayout.
 	Records []OutputRecord
+	// Placement is where the records lie in the output, for a driver that
+	// writes the next output from this one (opaque to the cache; pkgbuild
+	// stores an emit.Layout). Stored and returned with Records.
+	Placement []byte
 }
 
 // OutputRecord is one record of an output: its name and where its bytes
@@ -98,25 +102,25 @@ func (c *Cache) GetAction(key ActionKey) (ActionResult, bool) {
 // OpenOrDisable.
 func (c *Cache) PutAction(key ActionKey, res ActionResult) {
 	if len(res.Records) > 0 {
-		c.put(kindLayout, key.layoutID(), encodeLayout(res.OutputSum, res.Records))
+		c.put(kindLayout, key.layoutID(), encodeLayout(res.OutputSum, res.Records, res.Placement))
 	}
 	c.put(kindAction, key.id(), encodeAction(res))
 }
 
-// ActionLayout returns the Records of res, the result GetAction returned
-// for key, or false if they were not stored with it. (Two builds of one key
-// may write the result and the layout one after the other; a layout is
-// returned only with the result it was stored with.)
-func (c *Cache) ActionLayout(key ActionKey, res ActionResult) ([]OutputRecord, bool) {
+// ActionLayout returns the Records and the Placement of res, the result
+// GetAction returned for key, or false if they were not stored with it.
+// (Two builds of one key may write the result and the layout one after the
+// other; a layout is returned only with the result it was stored with.)
+func (c *Cache) ActionLayout(key ActionKey, res ActionResult) ([]OutputRecord, []byte, bool) {
 	payload, ok := c.get(kindLayout, key.layoutID())
 	if !ok {
-		return nil, false
+		return nil, nil, false
 	}
-	sum, recs, err := decodeLayout(payload)
+	sum, recs, placement, err := decodeLayout(payload)
 	if err != nil || sum != res.OutputSum || len(recs) == 0 {
-		return nil, false
+		return nil, nil, false
 	}
-	return recs, true
+	return recs, placement, true
 }
 
 // InputsUnchanged reports whether every input of res still has the bytes it
@@ -190,7 +194,7 @@ func (c *Cache) checkInputs(res ActionResult, first bool) (check InputCheck) {
 // each: path string, sum string, FileStat, hashed time; log string.
 //
 // Layout payload: output sum string; count records, each: name string,
-// file string, data string, module bool.
+// file string, data string, module bool; placement string.
 const (
 	minInputSize  = 9 // bytes of the shortest encoded InputFile
 	minRecordSize = 4
@@ -211,7 +215,7 @@ func encodeAction(res ActionResult) []byte {
 	return e.b
 }
 
-func encodeLayout(outputSum string, recs []OutputRecord) []byte {
+func encodeLayout(outputSum string, recs []OutputRecord, placement []byte) []byte {
 	var e encoder
 	e.string(outputSum)
 	e.uvarint(uint64(len(recs)))
@@ -221,6 +225,7 @@ func encodeLayout(outputSum string, recs []OutputRecord) []byte {
 		e.string(string(r.Data))
 		e.bool(r.Module)
 	}
+	e.string(string(placement))
 	return e.b
 }
 
@@ -246,7 +251,7 @@ func decodeAction(b []byte) (ActionResult, error) {
 	return res, nil
 }
 
-func decodeLayout(b []byte) (outputSum string, recs []OutputRecord, err error) {
+func decodeLayout(b []byte) (outputSum string, recs []OutputRecord, placement []byte, err error) {
 	d := newDecoder(b)
 	outputSum = d.string()
 	if n := d.count(minRecordSize); n > 0 {
@@ -261,8 +266,11 @@ func decodeLayout(b []byte) (outputSum string, recs []OutputRecord, err error) {
 			r.Module = d.bool()
 		}
 	}
-	if err := d.finish(); err != nil {
-		return "", nil, err
+	if p := d.stringMax(maxPayload); p != "" {
+		placement = []byte(p)
 	}
-	return outputSum, recs, nil
+	if err := d.finish(); err != nil {
+		return "", nil, nil, err
+	}
+	return outputSum, recs, placement, nil
 }

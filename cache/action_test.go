@@ -28,7 +28,7 @@ func TestActionHitAndMiss(t *testing.T) {
 		Log: "a warning\n", Records: []OutputRecord{
 			{Name: "m.py", File: in.Path, Module: true},
 			{Name: ".data/version", Data: []byte("6\n")},
-		}}
+		}, Placement: []byte("where the records lie")}
 
 	if _, ok := c.GetAction(key); ok {
 		t.Fatal("hit in an empty cache")
@@ -38,10 +38,10 @@ func TestActionHitAndMiss(t *testing.T) {
 	if !ok {
 		t.Fatal("miss after PutAction")
 	}
-	if got.Records != nil {
+	if got.Records != nil || got.Placement != nil {
 		t.Errorf("GetAction read the layout; a no-op build does not need it")
 	}
-	got.Records, ok = c.ActionLayout(key, got)
+	got.Records, got.Placement, ok = c.ActionLayout(key, got)
 	if !ok {
 		t.Errorf("ActionLayout: missing")
 	}
@@ -51,7 +51,7 @@ func TestActionHitAndMiss(t *testing.T) {
 	// A layout is only given with the result it was stored with.
 	other := want
 	other.OutputSum = sha256hex("another build")
-	if _, ok := c.ActionLayout(key, other); ok {
+	if _, _, ok := c.ActionLayout(key, other); ok {
 		t.Errorf("ActionLayout gave the layout of another result")
 	}
 
@@ -85,7 +85,7 @@ func TestActionKeyLines(t *testing.T) {
 		Output:      "m.pt",
 		Flags:       []string{"-x", "-y"},
 	}
-	want := `pkgbuild action v3
+	want := `pkgbuild action v4
 tool "v1"
 manifest 62c66a7a5dd70c3146618063c344e531e6d4b59e379808443ce962b3abd63c5a
 input "a.py" aa

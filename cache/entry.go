@@ -11,7 +11,7 @@ import (
 
 // FormatVersion is the version of the entry format and of the key lines.
 // Changing either changes it, so a new pkgbuild never reads old entries.
-const FormatVersion = 3
+const FormatVersion = 4
 
 // Entry kinds, the last letter of an entry's file name.
 const (

@@ -204,7 +204,7 @@ func TestMinimumElementSizes(t *testing.T) {
 	if n := len(encodeAction(ActionResult{Inputs: []InputFile{{}}})) - len(encodeAction(ActionResult{})); n != minInputSize {
 		t.Errorf("shortest InputFile is %d bytes, minInputSize is %d", n, minInputSize)
 	}
-	if n := len(encodeLayout("", []OutputRecord{{}})) - len(encodeLayout("", nil)); n != minRecordSize {
+	if n := len(encodeLayout("", []OutputRecord{{}}, nil)) - len(encodeLayout("", nil, nil)); n != minRecordSize {
 		t.Errorf("shortest OutputRecord is %d bytes, minRecordSize is %d", n, minRecordSize)
 	}
 }

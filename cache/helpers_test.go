@@ -216,7 +216,7 @@ func verifyEntryFile(path string) error {
 	case kindPack:
 		_, err = decodePack(payload)
 	case kindLayout:
-		_, _, err = decodeLayout(payload)
+		_, _, _, err = decodeLayout(payload)
 	}
 	return err
 }

@@ -1,8 +1,10 @@
 package emit
 
 import (
+	"encoding"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"sync"
 )
@@ -18,7 +20,8 @@ import (
 //     bytes read ahead: 8 MiB at most in memory), on prefetchWorkers
 //     goroutines;
 //   - an asyncWriter hashes and writes full buffers on a goroutine of its
-//     own.
+//     own, and saves the hash's state at some record starts on request
+//     (see Layout).
 
 const (
 	prefetchWindow  = 32
@@ -156,22 +159,34 @@ func openSource(r Record) (*source, error) {
 }
 
 // asyncWriter passes what is written to it, in asyncBufSize buffers, to a
-// goroutine that writes them to w. Close flushes and reports the first
-// error w returned (after one, the goroutine drops what it is given).
+// goroutine that writes them to w and hashes them with h (either may be
+// nil). Close flushes and reports the first error w returned (after one,
+// the goroutine drops what it is given).
+//
+// mark(id) asks for h's state after everything written so far: the
+// goroutine saves it in marks, as a HashMark of record id, which Close's
+// caller may read.
 type asyncWriter struct {
 	buf    []byte
-	full   chan []byte
+	full   chan asyncItem
 	free   chan []byte
 	done   chan error
 	closed bool
+	marks  []HashMark // the goroutine's until Close returns
+}
+
+// asyncItem is a buffer to write and hash, then a mark to take (if mark >= 0).
+type asyncItem struct {
+	buf  []byte
+	mark int
 }
 
 const asyncBufSize = 1 << 20
 
-func newAsyncWriter(w io.Writer) *asyncWriter {
+func newAsyncWriter(w io.Writer, h hash.Hash) *asyncWriter {
 	a := &asyncWriter{
 		buf:  make([]byte, 0, asyncBufSize),
-		full: make(chan []byte, 2),
+		full: make(chan asyncItem, 2),
 		free: make(chan []byte, 3),
 		done: make(chan error, 1),
 	}
@@ -180,11 +195,19 @@ func newAsyncWriter(w io.Writer) *asyncWriter {
 	}
 	go func() {
 		var err error
-		for b := range a.full {
-			if err == nil {
-				_, err = w.Write(b)
+		for it := range a.full {
+			if err == nil && w != nil {
+				_, err = w.Write(it.buf)
 			}
-			a.free <- b[:0]
+			if h != nil {
+				h.Write(it.buf)
+				if it.mark >= 0 {
+					if state, merr := h.(encoding.BinaryMarshaler).MarshalBinary(); merr == nil {
+						a.marks = append(a.marks, HashMark{Record: it.mark, State: state})
+					}
+				}
+			}
+			a.free <- it.buf[:0]
 		}
 		a.done <- err
 	}()
@@ -201,11 +224,21 @@ func (a *asyncWriter) Write(p []byte) (int, error) {
 		a.buf = a.buf[:len(a.buf)+k]
 		p = p[k:]
 		if len(a.buf) == cap(a.buf) {
-			a.full <- a.buf
+			a.full <- asyncItem{a.buf, -1}
 			a.buf = <-a.free
 		}
 	}
 	return n, nil
+}
+
+// mark hands over what is buffered, with a request for the hash's state
+// after it, named id.
+func (a *asyncWriter) mark(id int) {
+	if a.closed {
+		return
+	}
+	a.full <- asyncItem{a.buf, id}
+	a.buf = <-a.free
 }
 
 // Close writes what is buffered and waits for the goroutine. It must be
@@ -216,7 +249,7 @@ func (a *asyncWriter) Close() error {
 	}
 	a.closed = true
 	if len(a.buf) > 0 {
-		a.full <- a.buf
+		a.full <- asyncItem{a.buf, -1}
 	}
 	close(a.full)
 	return <-a.done

@@ -2,6 +2,8 @@ package emit
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding"
 	"errors"
 	"fmt"
 	"io"
@@ -56,16 +58,26 @@ func TestPrefetchFailureClosesWhatWasOpened(t *testing.T) {
 }
 
 // The asynchronous writer passes on every byte, in order, whatever the
-// sizes of the writes, and reports the first error of the writer behind it.
+// sizes of the writes, to the writer and the hash behind it; it saves the
+// hash's state where it is asked to; and it reports the first error of the
+// writer.
 func TestAsyncWriter(t *testing.T) {
 	var got bytes.Buffer
 	var want []byte
-	a := newAsyncWriter(&got)
+	h := sha256.New()
+	a := newAsyncWriter(&got, h)
+	wantMarks := map[int][]byte{}
 	for i := range 3000 {
 		p := bytes.Repeat([]byte{byte(i)}, i*7%5000)
 		want = append(want, p...)
 		if n, err := a.Write(p); n != len(p) || err != nil {
 			t.Fatalf("Write = %d, %v", n, err)
+		}
+		if i%397 == 0 {
+			a.mark(i)
+			state := sha256.New()
+			state.Write(want)
+			wantMarks[i], _ = state.(encoding.BinaryMarshaler).MarshalBinary()
 		}
 	}
 	if err := a.Close(); err != nil {
@@ -74,11 +86,22 @@ func TestAsyncWriter(t *testing.T) {
 	if !bytes.Equal(got.Bytes(), want) {
 		t.Errorf("wrote %d bytes, not the %d given", got.Len(), len(want))
 	}
+	if sum := sha256.Sum256(want); !bytes.Equal(h.Sum(nil), sum[:]) {
+		t.Errorf("the hash did not see the bytes written")
+	}
+	if len(a.marks) != len(wantMarks) {
+		t.Errorf("%d marks, want %d", len(a.marks), len(wantMarks))
+	}
+	for _, m := range a.marks {
+		if !bytes.Equal(m.State, wantMarks[m.Record]) {
+			t.Errorf("mark %d: the state is not the hash of what was written before it", m.Record)
+		}
+	}
 	if _, err := a.Write([]byte("x")); err == nil {
 		t.Errorf("Write after Close succeeded")
 	}
 
-	fails := newAsyncWriter(failingWriter{})
+	fails := newAsyncWriter(failingWriter{}, nil)
 	for range 5 {
 		fails.Write(make([]byte, asyncBufSize))
 	}

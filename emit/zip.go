@@ -179,6 +179,14 @@ type zipWriter struct {
 	hdr   []byte // scratch for local headers and descriptors
 	cdir  []byte // central directory, built as entries are written
 	count uint64
+
+	// For a Layout, when set: entries collects where each entry went, and
+	// mark(record) is called at a record's start once markEvery bytes
+	// have been written since the last mark.
+	entries  *[]EntryPos
+	mark     func(record int)
+	lastMark uint64
+	cdOfs    uint64 // where finish wrote the central directory
 }
 
 // writeZip writes the archive; recs must have passed checkRecords. If tee is
@@ -186,6 +194,12 @@ type zipWriter struct {
 // the record, so the unzipped tree and the zip come from a single read.
 func writeZip(w io.Writer, top string, recs []Record, tee func(name string) (io.WriteCloser, error)) error {
 	z := &zipWriter{w: w, buf: make([]byte, copyBufSize)}
+	return z.writeRecords(top, recs, tee)
+}
+
+// writeRecords writes recs after what z wrote (or was given) so far, then
+// the central directory and the end records.
+func (z *zipWriter) writeRecords(top string, recs []Record, tee func(name string) (io.WriteCloser, error)) error {
 	pf := newPrefetcher(recs)
 	defer pf.close()
 	for _, r := range recs {
@@ -235,6 +249,10 @@ func (z *zipWriter) add(full, name string, pf *prefetcher, tee func(string) (io.
 		out = wc
 	}
 
+	if z.mark != nil && z.off-z.lastMark >= markEvery {
+		z.mark(int(z.count))
+		z.lastMark = z.off
+	}
 	e := entry{name: full, ofs: z.off, size: src.size}
 	z.hdr = e.appendLocal(z.hdr[:0])
 	if err := z.write(z.hdr); err != nil {
@@ -258,6 +276,9 @@ func (z *zipWriter) add(full, name string, pf *prefetcher, tee func(string) (io.
 		}
 	}
 	z.cdir = e.appendCentral(z.cdir)
+	if z.entries != nil {
+		*z.entries = append(*z.entries, EntryPos{Offset: e.ofs, Size: e.size, CRC: e.crc})
+	}
 	if uint64(len(z.cdir)) >= zip64Limit {
 		return errors.New("central directory reaches 4 GiB, more than miniz supports")
 	}
@@ -448,6 +469,7 @@ func appendZip64Extra(b []byte, fields ...uint64) []byte {
 // (always, as miniz in zip64 mode does) and the classic end record.
 func (z *zipWriter) finish() error {
 	var cdOfs, cdLen uint64
+	z.cdOfs = z.off
 	if z.count > 0 { // miniz records offset 0 for an empty directory
 		cdOfs, cdLen = z.off, uint64(len(z.cdir))
 		if err := z.write(z.cdir); err != nil {

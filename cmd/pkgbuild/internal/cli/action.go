@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pkgbuild/pkgbuild/cache"
+	"github.com/pkgbuild/pkgbuild/emit"
 	"github.com/pkgbuild/pkgbuild/manifest"
 	"github.com/pkgbuild/pkgbuild/scanner"
 )
@@ -34,6 +35,9 @@ type action struct {
 	// that result, and what checking its inputs found (see cutoff).
 	prev  *cache.ActionResult
 	check cache.InputCheck
+	// outputSame is set by noop when the output is, by its fingerprint,
+	// the file the last build wrote: a new one may start from it.
+	outputSame bool
 }
 
 func newAction(c *cache.Cache, m *manifest.Manifest, target string, bf buildFlags) *action {
@@ -85,7 +89,8 @@ func (a *action) noop(e *env) ([]string, bool) {
 		return nil, false
 	}
 	newest := check.Newest
-	if len(check.Changed) > 0 || !a.outputIntact(output) {
+	a.outputSame = a.outputUntouched(output)
+	if len(check.Changed) > 0 || !a.outputSame && !a.c.InputsUnchanged(output) {
 		read.OutputSum, read.Log = res.OutputSum, res.Log
 		a.prev = &read
 		return nil, false
@@ -142,13 +147,13 @@ func inputFiles(res cache.ActionResult) []string {
 // [[from_package]] archive, no layout kept) resolves as usual. With no
 // input changed (the output was deleted or written over), the archive is
 // written again from the layout. noop must have run first.
-func (a *action) cutoff() ([]cache.OutputRecord, bool) {
+func (a *action) cutoff() ([]cache.OutputRecord, *emit.Reuse, bool) {
 	if a.prev == nil {
-		return nil, false
+		return nil, nil, false
 	}
-	recs, ok := a.c.ActionLayout(a.key, *a.prev)
+	recs, placement, ok := a.c.ActionLayout(a.key, *a.prev)
 	if !ok {
-		return nil, false
+		return nil, nil, false
 	}
 	modules := map[string]bool{}
 	for _, r := range recs {
@@ -156,24 +161,38 @@ func (a *action) cutoff() ([]cache.OutputRecord, bool) {
 			modules[r.File] = true
 		}
 	}
+	changed := map[string]bool{}
 	for _, in := range a.check.Changed {
 		if !modules[in.Path] || !a.c.ScanUnchanged(in.Path, in.Sum, scanner.Parse, toolVersion(a.c)) {
-			return nil, false
+			return nil, nil, false
 		}
+		changed[in.Path] = true
 	}
-	return recs, true
+	return recs, a.reuse(recs, placement, changed), true
 }
 
-// outputIntact reports whether the output is the file this build wrote.
-// The same fingerprint (size, modification and change times to the
-// nanosecond, inode) means no one has written it since, without reading it;
-// anything else is checked by its hash, so an output merely touched (by
-// make, or by a no-op build) is still recognised.
-func (a *action) outputIntact(output cache.ActionResult) bool {
-	if st, err := cache.Fingerprint(a.target); err == nil && st == output.Inputs[0].Stat && st.ChangeTime != 0 {
-		return true
+// reuse says how much of the output the last build wrote the next one can
+// start from: the records before the first one whose file changed, when
+// the output is untouched since and its placement was kept.
+func (a *action) reuse(recs []cache.OutputRecord, placement []byte, changed map[string]bool) *emit.Reuse {
+	var r emit.Reuse
+	if !a.outputSame || r.Layout.UnmarshalBinary(placement) != nil {
+		return nil
 	}
-	return a.c.InputsUnchanged(output)
+	for r.Same < len(recs) && !changed[recs[r.Same].File] {
+		r.Same++
+	}
+	return &r
+}
+
+// outputUntouched reports whether the output is, by its fingerprint, the
+// file the last build wrote: the same size, modification and change times
+// to the nanosecond, and inode mean no one has written it since. noop
+// checks anything else by its hash, so an output merely touched (by make,
+// or by a no-op build) is still recognised.
+func (a *action) outputUntouched(output cache.ActionResult) bool {
+	st, err := cache.Fingerprint(a.target)
+	return err == nil && st == output.Inputs[0].Stat && st.ChangeTime != 0
 }
 
 // record stores what this build read (inputs: files, then folders) and
@@ -181,11 +200,14 @@ func (a *action) outputIntact(output cache.ActionResult) bool {
 // layout cannot be reused) under its key, with the log it printed. Inputs
 // not known yet, paths, are hashed through the cache's stat fast path, so
 // files the scanner just read are not read again.
-func (a *action) record(inputs []cache.InputFile, paths []string, recs []cache.OutputRecord, log string, digest [32]byte) {
+func (a *action) record(inputs []cache.InputFile, paths []string, recs []cache.OutputRecord, placement emit.Layout, log string, digest [32]byte) {
 	if !a.usable {
 		return
 	}
 	r := cache.ActionResult{OutputSum: hex.EncodeToString(digest[:]), Log: log, Records: recs, Inputs: inputs}
+	if len(recs) > 0 && len(placement.Entries) == len(recs) {
+		r.Placement, _ = placement.MarshalBinary()
+	}
 	hashed, err := hashAll(a.c, paths)
 	if err != nil {
 		return // an input vanished while building: do not vouch for this build

@@ -136,7 +136,7 @@ func runBuild(e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "sha256:%s  %s\n", act.result.OutputSum, target)
 		return ExitOK
 	}
-	recs, ok := act.cutoff()
+	recs, reuse, ok := act.cutoff()
 	phase(e, "cutoff checked")
 	if ok {
 		if *explain {
@@ -144,7 +144,7 @@ func runBuild(e *env, args []string) int {
 		}
 		io.WriteString(e.stderr, act.prev.Log)
 		return writeArchive(e, act, target, *depfile, output{
-			recs: records(recs), layout: recs, log: act.prev.Log,
+			recs: records(recs), layout: recs, reuse: reuse, explain: *explain, log: act.prev.Log,
 			files: inputFiles(*act.prev), inputs: act.check.Current,
 		})
 	}
@@ -167,12 +167,14 @@ func runBuild(e *env, args []string) int {
 
 // output is an archive to write, and what the build read to make it.
 type output struct {
-	recs   []emit.Record
-	layout []cache.OutputRecord // for the action cache; nil if it cannot be reused
-	log    string               // the warnings and notes printed
-	files  []string             // the files read, for the depfile
-	inputs []cache.InputFile    // what was read, already hashed
-	paths  []string             // what was read, to hash (files, then folders)
+	recs    []emit.Record
+	layout  []cache.OutputRecord // for the action cache; nil if it cannot be reused
+	reuse   *emit.Reuse          // the last output, to start from; nil: write it whole
+	explain bool                 // say how much of it was reused
+	log     string               // the warnings and notes printed
+	files   []string             // the files read, for the depfile
+	inputs  []cache.InputFile    // what was read, already hashed
+	paths   []string             // what was read, to hash (files, then folders)
 }
 
 // writeArchive writes the archive and the depfile, records the build in the
@@ -181,15 +183,18 @@ func writeArchive(e *env, act *action, target, depfile string, o output) int {
 	if err := os.MkdirAll(filepath.Dir(strings.TrimSuffix(target, "/")), 0o755); err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
-	digest, err := emit.Write(target, o.recs)
+	digest, placement, err := emit.WriteReusing(target, o.recs, o.reuse)
 	if err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
 	phase(e, "archive written")
+	if o.reuse != nil && o.explain {
+		fmt.Fprintf(e.stderr, "pkgbuild: %d of %d records copied from the last archive\n", placement.Reused, len(o.recs))
+	}
 	if err := writeDepfile(depfile, target, o.files); err != nil {
 		return e.report(err)
 	}
-	act.record(o.inputs, o.paths, o.layout, o.log, digest)
+	act.record(o.inputs, o.paths, o.layout, placement, o.log, digest)
 	phase(e, "action recorded")
 	fmt.Fprintf(e.stdout, "sha256:%x  %s\n", digest, target)
 	return ExitOK

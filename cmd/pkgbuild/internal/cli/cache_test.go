@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -144,6 +145,10 @@ func TestEarlyCutoff(t *testing.T) {
 			if got := strings.Contains(stderr, "early cutoff"); got != step.cutoff {
 				t.Errorf("early cutoff: %v, want %v\n%s", got, step.cutoff, stderr)
 			}
+			// The records before layers.py come from the last archive.
+			if copied := recordsCopied.FindStringSubmatch(stderr); step.cutoff && (copied == nil || copied[1] == "0") {
+				t.Errorf("an early cutoff wrote the archive whole; it should start from the last one\n%s", stderr)
+			}
 			if !strings.Contains(stderr, "paths.py:2") {
 				t.Errorf("the warning about paths.py was not printed:\n%s", stderr)
 			}
@@ -203,6 +208,8 @@ func TestTouchedInputIsReadOnce(t *testing.T) {
 		t.Errorf("the build after that read %d inputs again, want 0", n)
 	}
 }
+
+var recordsCopied = regexp.MustCompile(`pkgbuild: (\d+) of \d+ records copied from the last archive`)
 
 func readFile(t *testing.T, path string) []byte {
 	t.Helper()
