@@ -65,7 +65,7 @@ type ActionResult struct {
 	Log string
 	// Records is how the output was laid out, in order, for a driver that
 	// may build it again from the same plan when the only inputs that
-	// changed are sources whose scan results did not (see ScanUnchanged).
+	// changed are sources whose scan results did not (see ScansTo).
 	// Empty when the driver cannot. PutAction stores it in an entry of its
 	// own, which GetAction does not read (a no-op build does not need it):
 	// ask ActionLayout.
@@ -83,6 +83,9 @@ type OutputRecord struct {
 	File   string // the file that holds the bytes; "" when Data does
 	Data   []byte
 	Module bool // File is a source the build scanned
+	// Scan is, for a Module, the ScanSum of its scan result: an edit that
+	// scans to the same (see ScansTo) cannot change the graph.
+	Scan [32]byte
 }
 
 // GetAction returns the result PutAction stored for key.
@@ -194,7 +197,8 @@ func (c *Cache) checkInputs(res ActionResult, first bool) (check InputCheck) {
 // each: path string, sum string, FileStat, hashed time; log string.
 //
 // Layout payload: output sum string; count records, each: name string,
-// file string, data string, module bool; placement string.
+// file string, data string, module bool, and for a module its scan digest
+// string; placement string.
 const (
 	minInputSize  = 9 // bytes of the shortest encoded InputFile
 	minRecordSize = 4
@@ -224,6 +228,9 @@ func encodeLayout(outputSum string, recs []OutputRecord, placement []byte) []byt
 		e.string(r.File)
 		e.string(string(r.Data))
 		e.bool(r.Module)
+		if r.Module {
+			e.string(string(r.Scan[:]))
+		}
 	}
 	e.string(string(placement))
 	return e.b
@@ -264,6 +271,13 @@ func decodeLayout(b []byte) (outputSum string, recs []OutputRecord, placement []
 				r.Data = []byte(data)
 			}
 			r.Module = d.bool()
+			if r.Module {
+				if scan := d.string(); len(scan) == len(r.Scan) {
+					copy(r.Scan[:], scan)
+				} else {
+					d.fail("record %d: scan digest of %d bytes", i, len(scan))
+				}
+			}
 		}
 	}
 	if p := d.stringMax(maxPayload); p != "" {

@@ -52,6 +52,7 @@ type Cache struct {
 	// the build ends.
 	scannedMu sync.Mutex
 	scanned   map[string]InputFile
+	scanSums  map[string][32]byte // see ScanSum
 
 	// Seams for tests.
 	now         func() time.Time

@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -51,8 +50,8 @@ func (c *Cache) Scanner(parse func([]byte) (*scanner.File, error), toolVersion s
 		}
 		in, sum, statHit := c.lookupStat(path)
 		if statHit && in.Stat.Mode.IsRegular() {
-			if f, err, ok := c.getScan(scanKey(prefix, sum)); ok {
-				c.rememberScanned(in)
+			if f, err, scan, ok := c.getScan(scanKey(prefix, sum)); ok {
+				c.rememberScanned(in, scan)
 				return f, err
 			}
 		}
@@ -62,43 +61,50 @@ func (c *Cache) Scanner(parse func([]byte) (*scanner.File, error), toolVersion s
 		if err != nil {
 			return nil, err
 		}
-		c.rememberScanned(in)
 		key := scanKey(prefix, sum)
-		if f, err, ok := c.getScan(key); ok {
+		if f, err, scan, ok := c.getScan(key); ok {
+			c.rememberScanned(in, scan)
 			return f, err
 		}
 		f, err := parse(data)
+		var scan [32]byte
 		if cacheable(err) {
-			c.put(kindScan, key, encodeScan(f, err))
+			payload := encodeScan(f, err)
+			scan = sha256.Sum256(payload)
+			c.put(kindScan, key, payload)
 		}
+		c.rememberScanned(in, scan)
 		return f, err
 	}
 }
 
-// ScanUnchanged reports whether the file at path, whose bytes had the
-// sha256 oldSum (64 hex digits) when a build last read it, scans now to
-// exactly what it scanned to then: the same statements at the same lines and
-// columns, the same findings, the same error. It scans the file through
-// the cache, as Scanner does with the same parse and toolVersion, and is
-// false when the old result is no longer in the cache.
+// ScanSum returns the digest of what this Cache's Scanner found in the
+// file at path (the SHA-256 of the scan result's encoding: its statements,
+// lines and columns, findings and error), or false if it did not scan it
+// or the result was an error the cache does not keep. A build keeps it
+// with each source, for ScansTo.
+func (c *Cache) ScanSum(path string) ([32]byte, bool) {
+	c.scannedMu.Lock()
+	sum, ok := c.scanSums[path]
+	c.scannedMu.Unlock()
+	return sum, ok && sum != [32]byte{}
+}
+
+// ScansTo reports whether the file at path scans now, with parse, to the
+// result whose ScanSum is want: the same statements at the same lines and
+// columns, the same findings, the same error. It reads and parses the file
+// and touches no cache entry.
 //
-// A build whose only changed inputs are sources that scan the same
+// A build whose only changed inputs are sources that scan as before
 // resolves to the same graph, so it can lay its output out as before and
 // skip resolving (what build systems call early cutoff).
-func (c *Cache) ScanUnchanged(path, oldSum string, parse func([]byte) (*scanner.File, error), toolVersion string) bool {
-	var old [32]byte
-	if n, err := hex.Decode(old[:], []byte(oldSum)); err != nil || n != len(old) {
+func ScansTo(path string, want [32]byte, parse func([]byte) (*scanner.File, error)) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
 		return false
 	}
-	before, ok := c.get(kindScan, scanKey(scanPrefix(toolVersion), old))
-	if !ok {
-		return false
-	}
-	f, err := c.Scanner(parse, toolVersion)(path)
-	if !cacheable(err) {
-		return false
-	}
-	return bytes.Equal(before, encodeScan(f, err))
+	f, err := parse(data)
+	return cacheable(err) && sha256.Sum256(encodeScan(f, err)) == want
 }
 
 // InputFile is a file a build read: its path, the sha256 of its bytes and
@@ -139,12 +145,14 @@ func (c *Cache) HashFile(path string) (InputFile, error) {
 	return in, err
 }
 
-func (c *Cache) rememberScanned(in InputFile) {
+func (c *Cache) rememberScanned(in InputFile, scan [32]byte) {
 	c.scannedMu.Lock()
 	if c.scanned == nil {
 		c.scanned = make(map[string]InputFile)
+		c.scanSums = make(map[string][32]byte)
 	}
 	c.scanned[in.Path] = in
+	c.scanSums[in.Path] = scan
 	c.scannedMu.Unlock()
 }
 
@@ -353,16 +361,17 @@ func statLines(abs string, st FileStat) []byte {
 	return b
 }
 
-func (c *Cache) getScan(key [32]byte) (*scanner.File, error, bool) {
+// getScan returns a stored scan result and the SHA-256 of its encoding.
+func (c *Cache) getScan(key [32]byte) (*scanner.File, error, [32]byte, bool) {
 	payload, ok := c.get(kindScan, key)
 	if !ok {
-		return nil, nil, false
+		return nil, nil, [32]byte{}, false
 	}
 	f, err, derr := decodeScan(payload)
 	if derr != nil {
-		return nil, nil, false
+		return nil, nil, [32]byte{}, false
 	}
-	return f, err, true
+	return f, err, sha256.Sum256(payload), true
 }
 
 // cacheable reports whether a parse error is a property of the bytes, with

@@ -361,9 +361,10 @@ func mustHex(t testing.TB, s string) []byte {
 	return b
 }
 
-// ScanUnchanged tells an edit that cannot change the graph (a comment, a
-// touch) from one that may (an import, a line moved, a new error).
-func TestScanUnchanged(t *testing.T) {
+// ScansTo tells an edit that cannot change the graph (a comment, a touch)
+// from one that may (an import, a line moved, a new error), against the
+// digest of the scan a build made (ScanSum), without the cache.
+func TestScansTo(t *testing.T) {
 	for _, tc := range []struct {
 		name, now string
 		want      bool
@@ -379,25 +380,40 @@ func TestScanUnchanged(t *testing.T) {
 			c := openTest(t)
 			path := write(t, filepath.Join(t.TempDir(), "m.py"), src)
 			expectScan(t, c.Scanner(toyParse, "v1"), path, src)
+			before, ok := c.ScanSum(path)
+			if !ok {
+				t.Fatal("no ScanSum for a file the Scanner scanned")
+			}
 			write(t, path, tc.now)
-			if got := c.ScanUnchanged(path, sha256hex(src), toyParse, "v1"); got != tc.want {
-				t.Errorf("ScanUnchanged = %v, want %v", got, tc.want)
+			if got := ScansTo(path, before, toyParse); got != tc.want {
+				t.Errorf("ScansTo = %v, want %v", got, tc.want)
 			}
 		})
 	}
-	t.Run("old result not cached", func(t *testing.T) {
-		c := openTest(t)
+	t.Run("a scan from the cache has the same digest", func(t *testing.T) {
+		dir := t.TempDir()
 		path := write(t, filepath.Join(t.TempDir(), "m.py"), src)
-		if c.ScanUnchanged(path, sha256hex("import other\n"), toyParse, "v1") {
-			t.Error("ScanUnchanged = true without the old result")
+		first, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expectScan(t, first.Scanner(toyParse, "v1"), path, src)
+		want, _ := first.ScanSum(path)
+		first.Close()
+		again, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := countParses()
+		expectScan(t, again.Scanner(p.Parse, "v1"), path, src)
+		if got, ok := again.ScanSum(path); !ok || got != want || p.misses() != 0 {
+			t.Errorf("ScanSum of a cached scan = %x, %v (%d parses); want %x from the cache", got, ok, p.misses(), want)
 		}
 	})
-	t.Run("another tool version", func(t *testing.T) {
+	t.Run("a file it did not scan", func(t *testing.T) {
 		c := openTest(t)
-		path := write(t, filepath.Join(t.TempDir(), "m.py"), src)
-		expectScan(t, c.Scanner(toyParse, "v1"), path, src)
-		if c.ScanUnchanged(path, sha256hex(src), toyParse, "v2") {
-			t.Error("ScanUnchanged = true across tool versions")
+		if _, ok := c.ScanSum(filepath.Join(t.TempDir(), "m.py")); ok {
+			t.Error("ScanSum of a file the Scanner never saw")
 		}
 	})
 }

@@ -140,7 +140,7 @@ func inputFiles(res cache.ActionResult) []string {
 // resolve the same graph: the only inputs that changed are Python sources
 // of the archive that scan exactly as they did (a comment edited, a
 // function body changed without moving a line of its imports: see
-// cache.ScanUnchanged), so every decision, warning and record is the same
+// cache.ScansTo), so every decision, warning and record is the same
 // and only the bytes of those sources differ. The build then writes the
 // archive from that layout without resolving (early cutoff); anything else
 // (a new import, a line moved, a folder's listing, a pickle, a resource, a
@@ -155,15 +155,16 @@ func (a *action) cutoff() ([]cache.OutputRecord, *emit.Reuse, bool) {
 	if !ok {
 		return nil, nil, false
 	}
-	modules := map[string]bool{}
+	scans := map[string][32]byte{}
 	for _, r := range recs {
 		if r.Module {
-			modules[r.File] = true
+			scans[r.File] = r.Scan
 		}
 	}
 	changed := map[string]bool{}
 	for _, in := range a.check.Changed {
-		if !modules[in.Path] || !a.c.ScanUnchanged(in.Path, in.Sum, scanner.Parse, toolVersion(a.c)) {
+		scan, ok := scans[in.Path]
+		if !ok || !cache.ScansTo(in.Path, scan, scanner.Parse) {
 			return nil, nil, false
 		}
 		changed[in.Path] = true

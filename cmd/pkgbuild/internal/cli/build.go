@@ -156,7 +156,7 @@ func runBuild(e *env, args []string) int {
 	defer res.repacked.Close()
 	recs = nil
 	if res.repacked == nil {
-		recs = layout(res)
+		recs = withScans(layout(res), cc)
 	}
 	files := append([]string{m.Path}, res.graph.Inputs...)
 	return writeArchive(e, act, target, *depfile, output{

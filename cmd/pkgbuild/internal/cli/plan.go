@@ -68,6 +68,22 @@ func layout(res *resolution) []cache.OutputRecord {
 	return recs
 }
 
+// withScans sets each module's scan digest from the cache that scanned it,
+// for the early cutoff. Without one for every module (no cache, or a
+// module whose scan failed in a way the cache does not keep), the layout
+// is not kept: nil.
+func withScans(recs []cache.OutputRecord, c *cache.Cache) []cache.OutputRecord {
+	for i := range recs {
+		if recs[i].Module {
+			var ok bool
+			if recs[i].Scan, ok = c.ScanSum(recs[i].File); !ok {
+				return nil
+			}
+		}
+	}
+	return recs
+}
+
 // records turns a layout into the records emit writes.
 func records(l []cache.OutputRecord) []emit.Record {
 	recs := make([]emit.Record, len(l))
