@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -159,10 +161,44 @@ func (c *Cache) ChangedInputs(res ActionResult) InputCheck {
 }
 
 func (c *Cache) checkInputs(res ActionResult, first bool) (check InputCheck) {
-	if !first {
-		check.Current = make([]InputFile, 0, len(res.Inputs))
+	if first || len(res.Inputs) < parallelCheck {
+		return c.checkRange(res.Inputs, first)
 	}
-	for _, in := range res.Inputs {
+	// Stat calls are most of a no-op build: split the inputs across the
+	// cores, and join the parts in order.
+	parts := make([]InputCheck, min(runtime.GOMAXPROCS(0), len(res.Inputs)/parallelCheck*2))
+	var wg sync.WaitGroup
+	for i := range parts {
+		lo, hi := i*len(res.Inputs)/len(parts), (i+1)*len(res.Inputs)/len(parts)
+		wg.Go(func() { parts[i] = c.checkRange(res.Inputs[lo:hi], false) })
+	}
+	wg.Wait()
+	check.Current = make([]InputFile, 0, len(res.Inputs))
+	for _, p := range parts {
+		if !p.OK {
+			return InputCheck{}
+		}
+		check.Changed = append(check.Changed, p.Changed...)
+		check.Current = append(check.Current, p.Current...)
+		check.Reread += p.Reread
+		if p.Newest.After(check.Newest) {
+			check.Newest = p.Newest
+		}
+	}
+	check.OK = true
+	return check
+}
+
+// parallelCheck is the number of inputs below which one goroutine checks
+// them all.
+const parallelCheck = 256
+
+// checkRange checks inputs in order, as checkInputs does.
+func (c *Cache) checkRange(inputs []InputFile, first bool) (check InputCheck) {
+	if !first {
+		check.Current = make([]InputFile, 0, len(inputs))
+	}
+	for _, in := range inputs {
 		fi, err := os.Stat(in.Path)
 		if err != nil {
 			return check

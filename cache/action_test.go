@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -214,5 +215,57 @@ func TestHashFileOfADirectoryHashesItsListing(t *testing.T) {
 	}
 	if !strings.Contains(in.Stat.Mode.String(), "d") {
 		t.Errorf("mode = %v, want a directory", in.Stat.Mode)
+	}
+}
+
+// A large action is checked on every core; what the check finds is the
+// same as one goroutine's: the changes in input order, every input as it
+// is now, in order, and the newest time.
+func TestChangedInputsOfManyFiles(t *testing.T) {
+	c := openTest(t)
+	settle(c)
+	dir := t.TempDir()
+	var res ActionResult
+	for i := range 1000 {
+		p := write(t, filepath.Join(dir, fmt.Sprintf("m%04d.py", i)), fmt.Sprintf("import m%d\n", i))
+		in, err := c.HashFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Inputs = append(res.Inputs, in)
+	}
+	changed := []int{3, 250, 251, 600, 999}
+	for _, i := range changed {
+		write(t, res.Inputs[i].Path, "import changed\n")
+	}
+	newest := time.Now().Add(time.Hour)
+	setMtime(t, res.Inputs[700].Path, newest)
+
+	check := c.ChangedInputs(res)
+	if !check.OK || len(check.Current) != len(res.Inputs) {
+		t.Fatalf("check: OK %v, %d current; want true, %d", check.OK, len(check.Current), len(res.Inputs))
+	}
+	var got []string
+	for _, in := range check.Changed {
+		got = append(got, filepath.Base(in.Path))
+	}
+	var want []string
+	for _, i := range changed {
+		want = append(want, filepath.Base(res.Inputs[i].Path))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("changed (-want +got):\n%s", diff)
+	}
+	for i, in := range check.Current {
+		if in.Path != res.Inputs[i].Path {
+			t.Fatalf("current[%d] is %s, want %s", i, in.Path, res.Inputs[i].Path)
+		}
+	}
+	if check.Newest.Unix() != newest.Unix() {
+		t.Errorf("newest %v, want %v", check.Newest, newest)
+	}
+	os.Remove(res.Inputs[500].Path)
+	if c.ChangedInputs(res).OK {
+		t.Error("a removed input left the check OK")
 	}
 }
