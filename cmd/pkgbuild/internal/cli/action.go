@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"debug/elf"
 	"encoding/hex"
 	"errors"
@@ -38,6 +39,11 @@ type action struct {
 	// outputSame is set by noop when the output is, by its fingerprint,
 	// the file the last build wrote: a new one may start from it.
 	outputSame bool
+	// last is the last build's layout and placement, set by cutoff.
+	last struct {
+		recs      []cache.OutputRecord
+		placement []byte
+	}
 }
 
 func newAction(c *cache.Cache, m *manifest.Manifest, target string, bf buildFlags) *action {
@@ -155,32 +161,43 @@ func (a *action) cutoff() ([]cache.OutputRecord, *emit.Reuse, bool) {
 	if !ok {
 		return nil, nil, false
 	}
+	a.last.recs, a.last.placement = recs, placement
 	scans := map[string][32]byte{}
 	for _, r := range recs {
 		if r.Module {
 			scans[r.File] = r.Scan
 		}
 	}
-	changed := map[string]bool{}
 	for _, in := range a.check.Changed {
 		scan, ok := scans[in.Path]
 		if !ok || !cache.ScansTo(in.Path, scan, scanner.Parse) {
 			return nil, nil, false
 		}
-		changed[in.Path] = true
 	}
-	return recs, a.reuse(recs, placement, changed), true
+	return recs, a.reuse(recs), true
 }
 
-// reuse says how much of the output the last build wrote the next one can
-// start from: the records before the first one whose file changed, when
-// the output is untouched since and its placement was kept.
-func (a *action) reuse(recs []cache.OutputRecord, placement []byte, changed map[string]bool) *emit.Reuse {
+// reuse says how much of the output the last build wrote a build laid out
+// as recs can start from: the records, from the first, that are the same
+// as the last layout's and whose files did not change. It needs the output
+// untouched since, and cutoff to have found the last layout (even if it
+// did not cut off: a build that resolves may still lay most records out
+// as before).
+func (a *action) reuse(recs []cache.OutputRecord) *emit.Reuse {
 	var r emit.Reuse
-	if !a.outputSame || r.Layout.UnmarshalBinary(placement) != nil {
+	if !a.outputSame || a.last.recs == nil || r.Layout.UnmarshalBinary(a.last.placement) != nil {
 		return nil
 	}
-	for r.Same < len(recs) && !changed[recs[r.Same].File] {
+	changed := map[string]bool{}
+	for _, in := range a.check.Changed {
+		changed[in.Path] = true
+	}
+	for r.Same < min(len(recs), len(a.last.recs)) {
+		old, now := a.last.recs[r.Same], recs[r.Same]
+		if old.Name != now.Name || old.File != now.File || old.Module != now.Module ||
+			!bytes.Equal(old.Data, now.Data) || now.File != "" && changed[now.File] {
+			break
+		}
 		r.Same++
 	}
 	return &r

@@ -158,9 +158,13 @@ func runBuild(e *env, args []string) int {
 	if res.repacked == nil {
 		recs = withScans(layout(res), cc)
 	}
+	reuse = nil
+	if recs != nil {
+		reuse = act.reuse(recs)
+	}
 	files := append([]string{m.Path}, res.graph.Inputs...)
 	return writeArchive(e, act, target, *depfile, output{
-		recs: plan(res), layout: recs, log: res.log,
+		recs: plan(res), layout: recs, reuse: reuse, explain: *explain, log: res.log,
 		files: files, paths: append(slices.Clip(files), res.graph.Dirs...),
 	})
 }
