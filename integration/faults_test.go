@@ -85,6 +85,108 @@ func TestKilledBuildsLeaveNoPartialOutput(t *testing.T) {
 	t.Logf("%d of 12 builds were interrupted", killed)
 }
 
+// Builds killed while they write an archive from the last one (an edit
+// that takes the early cutoff, or one that resolves again, both copying
+// the records before the edited module from the last archive) leave the
+// last archive or the new one, never a mix, and the cache still gives
+// right answers afterwards.
+func TestKilledEditsLeaveOldOrNewOutput(t *testing.T) {
+	manifest := sympyManifest(t)
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "src")
+	if err := os.MkdirAll(tree, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("cp", "-r", "/usr/lib/python3/dist-packages/sympy", tree).CombinedOutput(); err != nil {
+		t.Fatalf("copying sympy: %v\n%s", err, out)
+	}
+	text, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := filepath.Join(dir, "pkgbuild.toml")
+	os.WriteFile(own, bytes.Replace(text, []byte(`roots = ["/usr/lib/python3/dist-packages"]`), []byte(`roots = ["src"]`), 1), 0o644)
+	edited := filepath.Join(tree, "sympy", "plotting", "pygletplot", "plot_axes.py")
+
+	out := filepath.Join(dir, "out", "sympy.pt")
+	cacheDir := filepath.Join(dir, "cache")
+	ref := func() []byte { // the archive of the tree as it is now
+		p := filepath.Join(t.TempDir(), "sympy.pt")
+		build(t, dir, "-m", own, "-o", p, "--no-cache")
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	start := time.Now()
+	build(t, dir, "-m", own, "-o", out, "--cache-dir", cacheDir)
+	span := time.Since(start)
+	rng := rand.New(rand.NewSource(2))
+	killed := 0
+	for i := 0; i < 8; i++ {
+		build(t, dir, "-m", own, "-o", out, "--cache-dir", cacheDir) // the last archive, complete
+		before, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit := "\n# edit " + string(rune('a'+i)) + "\n"
+		if i%2 == 1 {
+			edit = "\nimport os  # an import: the graph is resolved again\n"
+		}
+		appendFile(t, edited, edit)
+		after := ref()
+
+		cmd := exec.Command(pkgbuild, "build", "-m", own, "-o", out, "--cache-dir", cacheDir)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.Int63n(int64(span))))
+		cmd.Process.Signal(syscall.SIGKILL)
+		if cmd.Wait() != nil {
+			killed++
+		}
+		got, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatalf("round %d: the output is gone: %v", i, err)
+		}
+		if !bytes.Equal(got, before) && !bytes.Equal(got, after) {
+			t.Fatalf("round %d: the output (%d bytes) is neither the last archive nor the new one", i, len(got))
+		}
+		if !bytes.Equal(readBytes(t, out), after) {
+			build(t, dir, "-m", own, "-o", out, "--cache-dir", cacheDir)
+			if !bytes.Equal(readBytes(t, out), after) {
+				t.Fatalf("round %d: the build after the killed one wrote a wrong archive", i)
+			}
+		}
+	}
+	if killed == 0 {
+		t.Fatalf("no build was interrupted: the test proved nothing")
+	}
+	t.Logf("%d of 8 builds were interrupted", killed)
+}
+
+func appendFile(t *testing.T, path, s string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(s); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+}
+
+func readBytes(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // Eight builds of the same manifest at once, sharing one cache and one
 // output path, all succeed with the same digest, the right one.
 func TestConcurrentBuildsShareCache(t *testing.T) {
