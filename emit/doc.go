@@ -14,8 +14,12 @@
 // [WriteZip] writes the archive to an io.Writer. [Write] writes it to a path
 // atomically, as a zip file or, when the path ends with a separator, as the
 // unzipped tree torch's DirectoryReader loads, and returns the SHA-256 of the
-// zip either way. [TopFolder] gives the top folder torch derives from an
-// output file name. (Torch 1.13 loads the tree with PackageImporter("out"):
+// zip either way. [WriteReusing] does the same and returns the archive's
+// [Layout] (where each record lies, and the hash's state every MiB), with
+// which the next write to the same path copies the records that did not
+// change from the old archive instead of reading, hashing and writing them
+// again. [TopFolder] gives the top folder torch derives from an output file
+// name. (Torch 1.13 loads the tree with PackageImporter("out"):
 // its DirectoryReader garbles the names it lists when given "out/".)
 //
 // # Archive layout
