@@ -205,7 +205,7 @@ func (l *Layout) UnmarshalBinary(b []byte) error {
 	bad := false
 	uvarint := func() uint64 {
 		v, n := binary.Uvarint(b)
-		if n <= 0 {
+		if n <= 0 || n != uvarintLen(v) { // one encoding per value
 			bad = true
 			return 0
 		}
@@ -251,4 +251,13 @@ func (l *Layout) UnmarshalBinary(b []byte) error {
 	}
 	*l = out
 	return nil
+}
+
+// uvarintLen is the length of v's shortest uvarint encoding.
+func uvarintLen(v uint64) int {
+	n := 1
+	for ; v >= 0x80; v >>= 7 {
+		n++
+	}
+	return n
 }
