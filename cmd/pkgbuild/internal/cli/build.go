@@ -46,7 +46,10 @@ time moves forward only if an input was touched. When the only sources
 that changed still scan exactly as before (same imports at the same
 lines: a comment, a function body), the graph is the same, and the archive
 is written from the last build's layout without resolving (early cutoff).
---explain prints the action key and which of these happened.
+Either way, the records before the first one that changed are copied from
+the last archive (checked against what the cache recorded of it) rather
+than read and hashed again. --explain prints the action key and which of
+these happened.
 
 The last line of output is the archive's digest:
 
