@@ -51,8 +51,7 @@ type Cache struct {
 	// a build records the bytes it scanned, not what the file holds when
 	// the build ends.
 	scannedMu sync.Mutex
-	scanned   map[string]InputFile
-	scanSums  map[string][32]byte // see ScanSum
+	scanned   map[string]scanned
 
 	// Seams for tests.
 	now         func() time.Time

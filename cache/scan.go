@@ -85,9 +85,9 @@ func (c *Cache) Scanner(parse func([]byte) (*scanner.File, error), toolVersion s
 // with each source, for ScansTo.
 func (c *Cache) ScanSum(path string) ([32]byte, bool) {
 	c.scannedMu.Lock()
-	sum, ok := c.scanSums[path]
+	s, ok := c.scanned[path]
 	c.scannedMu.Unlock()
-	return sum, ok && sum != [32]byte{}
+	return s.scan, ok && s.scan != [32]byte{}
 }
 
 // ScansTo reports whether the file at path scans now, with parse, to the
@@ -133,10 +133,10 @@ type InputFile struct {
 // next build then sees the change).
 func (c *Cache) HashFile(path string) (InputFile, error) {
 	c.scannedMu.Lock()
-	in, ok := c.scanned[path]
+	s, ok := c.scanned[path]
 	c.scannedMu.Unlock()
 	if ok {
-		return in, nil
+		return s.in, nil
 	}
 	if in, _, ok := c.lookupStat(path); ok {
 		return in, nil
@@ -145,14 +145,20 @@ func (c *Cache) HashFile(path string) (InputFile, error) {
 	return in, err
 }
 
+// scanned is what Scanner found a file to be: its bytes' hash and
+// fingerprint (for HashFile) and its scan's digest (ScanSum; zero for an
+// error the cache does not keep).
+type scanned struct {
+	in   InputFile
+	scan [32]byte
+}
+
 func (c *Cache) rememberScanned(in InputFile, scan [32]byte) {
 	c.scannedMu.Lock()
 	if c.scanned == nil {
-		c.scanned = make(map[string]InputFile)
-		c.scanSums = make(map[string][32]byte)
+		c.scanned = make(map[string]scanned)
 	}
-	c.scanned[in.Path] = in
-	c.scanSums[in.Path] = scan
+	c.scanned[in.Path] = scanned{in, scan}
 	c.scannedMu.Unlock()
 }
 

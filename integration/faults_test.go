@@ -162,9 +162,9 @@ func TestKilledEditsLeaveOldOrNewOutput(t *testing.T) {
 		if !bytes.Equal(got, before) && !bytes.Equal(got, after) {
 			t.Fatalf("round %d: the output (%d bytes) is neither the last archive nor the new one", i, len(got))
 		}
-		if !bytes.Equal(readBytes(t, out), after) {
+		if readFile(t, out) != string(after) {
 			build(t, dir, "-m", own, "-o", out, "--cache-dir", cacheDir)
-			if !bytes.Equal(readBytes(t, out), after) {
+			if readFile(t, out) != string(after) {
 				t.Fatalf("round %d: the build after the killed one wrote a wrong archive", i)
 			}
 		}
@@ -185,15 +185,6 @@ func appendFile(t *testing.T, path, s string) {
 		t.Fatal(err)
 	}
 	f.Close()
-}
-
-func readBytes(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // Eight builds of the same manifest at once, sharing one cache and one

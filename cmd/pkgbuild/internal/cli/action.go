@@ -125,9 +125,8 @@ func (a *action) refresh(res cache.ActionResult, check cache.InputCheck) {
 	if err != nil || check.Reread == 0 && st == res.Inputs[last].Stat {
 		return
 	}
-	current := check.Current
 	r := res
-	r.Inputs = append(current[:last:last], cache.InputFile{Path: absPath(a.target), Sum: res.OutputSum, Stat: st, Hashed: time.Now()})
+	r.Inputs = append(check.Current[:last:last], cache.InputFile{Path: absPath(a.target), Sum: res.OutputSum, Stat: st, Hashed: time.Now()})
 	a.c.PutAction(a.key, r)
 }
 

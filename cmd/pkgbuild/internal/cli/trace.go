@@ -15,11 +15,10 @@ import (
 // so that a slow build can be taken apart without a profiler (cpu/wall
 // near the number of cores means every core was busy).
 var trace = struct {
-	on       bool
-	last     time.Time
-	lastCPU  time.Duration
-	start    time.Time
-	cpuKnown bool
+	on      bool
+	last    time.Time
+	lastCPU time.Duration
+	start   time.Time
 }{on: os.Getenv("PKGBUILD_TRACE") != "", last: time.Now()}
 
 func init() { trace.start = trace.last }
