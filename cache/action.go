@@ -210,7 +210,7 @@ func (c *Cache) checkRange(inputs []InputFile, first bool) (check InputCheck) {
 		if st := c.fingerprint(fi); st != in.Stat || racy(st, in.Hashed) {
 			// Hashed directly, not through HashFile's stat entries: those
 			// live in the pack, which a no-op build does not load.
-			if _, now, _, err = c.readFile(in.Path, true, false); err != nil {
+			if _, now, _, err = c.readFile(in.Path, true, false, nil); err != nil {
 				return check
 			}
 			check.Reread++

@@ -211,6 +211,27 @@ func (c *Cache) get(kind byte, key [32]byte) ([]byte, bool) {
 	return payload, true
 }
 
+// readEntryFile reads an entry file whole and returns its mtime.
+func readEntryFile(path string, maxPayload int64) ([]byte, time.Time, error) {
+	f, err := OpenInput(path)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if fi.Size() < headerSize || fi.Size() > headerSize+maxPayload {
+		return nil, time.Time{}, errBadSize
+	}
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, time.Time{}, err
+	}
+	return data, fi.ModTime(), nil
+}
+
 // used marks an entry as recently used for Trim, at most once per
 // MtimeInterval, so that hits cost no write almost always.
 func (c *Cache) used(path string, mtime time.Time) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"math/bits"
 	"sync"
 )
 
@@ -133,7 +134,7 @@ func openSource(r Record) (*source, error) {
 	if hinted && hint < copyBufSize {
 		n = int(hint) + 1 // one more, to see EOF without a second buffer
 	}
-	buf := make([]byte, n)
+	buf := getBuf(n)
 	m, err := io.ReadFull(rc, buf)
 	if err == nil && n < copyBufSize {
 		// It grew since the Stat: read on as if no size were known.
@@ -142,7 +143,10 @@ func openSource(r Record) (*source, error) {
 		k, err = io.ReadFull(rc, buf[m:])
 		m += k
 	}
-	src := &source{head: buf[:m], size: uint64(m), close: rc.Close}
+	src := &source{head: buf[:m], size: uint64(m), close: func() error {
+		putBuf(buf)
+		return rc.Close()
+	}}
 	switch err {
 	case io.EOF, io.ErrUnexpectedEOF:
 		src.known = true
@@ -152,10 +156,44 @@ func openSource(r Record) (*source, error) {
 			src.size, src.known, src.hinted = hint, true, true
 		}
 	default:
-		rc.Close()
+		src.close()
 		return nil, fmt.Errorf("read: %w", err)
 	}
 	return src, nil
+}
+
+// headBufs holds the buffers openSource reads into, one pool per power of
+// two from 1 KiB to copyBufSize. Reusing them spares a page fault per 4 KiB
+// stored: memory the process has not touched before costs more to fill
+// than the read that fills it.
+var headBufs [headClasses]sync.Pool
+
+const (
+	minHeadBuf  = 1 << 10
+	headClasses = 9
+)
+
+// The largest class holds copyBufSize bytes exactly (this fails to compile
+// otherwise).
+var _ [0]struct{} = [minHeadBuf<<(headClasses-1) - copyBufSize]struct{}{}
+
+// headClass is the pool whose buffers hold n bytes.
+func headClass(n int) int { return max(bits.Len(uint(n-1))-bits.Len(minHeadBuf)+1, 0) }
+
+// getBuf returns a buffer of n bytes, at most copyBufSize.
+func getBuf(n int) []byte {
+	k := headClass(n)
+	if b, ok := headBufs[k].Get().(*[]byte); ok {
+		return (*b)[:n]
+	}
+	return make([]byte, n, minHeadBuf<<k)
+}
+
+// putBuf gives back a buffer getBuf returned (others are dropped).
+func putBuf(b []byte) {
+	if k := headClass(cap(b)); k < len(headBufs) && cap(b) == minHeadBuf<<k {
+		headBufs[k].Put(&b)
+	}
 }
 
 // asyncWriter passes what is written to it, in asyncBufSize buffers, to a
@@ -181,7 +219,7 @@ type asyncItem struct {
 	mark int
 }
 
-const asyncBufSize = 1 << 20
+const asyncBufSize = 256 << 10
 
 func newAsyncWriter(w io.Writer, h hash.Hash) *asyncWriter {
 	a := &asyncWriter{

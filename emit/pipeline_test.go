@@ -113,3 +113,25 @@ func TestAsyncWriter(t *testing.T) {
 type failingWriter struct{}
 
 func (failingWriter) Write(p []byte) (int, error) { return 0, errors.New("disk full") }
+
+// getBuf gives a buffer of the length asked for from the smallest class
+// that holds it, and a buffer given back serves the next request of its
+// class.
+func TestHeadBufferClasses(t *testing.T) {
+	for _, tc := range []struct{ n, cap int }{
+		{1, 1 << 10}, {1 << 10, 1 << 10}, {1<<10 + 1, 2 << 10}, {5000, 8 << 10},
+		{128<<10 + 1, copyBufSize}, {copyBufSize, copyBufSize},
+	} {
+		b := getBuf(tc.n)
+		if len(b) != tc.n || cap(b) != tc.cap {
+			t.Errorf("getBuf(%d): len %d cap %d, want len %d cap %d", tc.n, len(b), cap(b), tc.n, tc.cap)
+		}
+	}
+	b := getBuf(3000)
+	b[0] = 'x'
+	putBuf(b)
+	putBuf(make([]byte, 3000)) // not a class size: dropped
+	if c := getBuf(2500); cap(c) != 4<<10 {
+		t.Errorf("getBuf(2500) after a 4 KiB buffer came back: cap %d, want %d", cap(c), 4<<10)
+	}
+}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"io"
-	"os"
 	"strings"
 
 	"github.com/pkgbuild/pkgbuild/cache"
@@ -98,7 +97,7 @@ func records(l []cache.OutputRecord) []emit.Record {
 }
 
 func fileRecord(name, file string) emit.Record {
-	return emit.Record{Name: name, Open: func() (io.ReadCloser, error) { return os.Open(file) }}
+	return emit.Record{Name: name, Open: func() (io.ReadCloser, error) { return cache.OpenInput(file) }}
 }
 
 // modulePath is where a module's source lives in the archive.
