@@ -198,7 +198,16 @@ func (c *Cache) lookupStat(path string) (InputFile, [32]byte, bool) {
 // racy, it records a stat entry.
 func (c *Cache) readFile(path string, dirs, record bool, buf []byte) ([]byte, InputFile, [32]byte, error) {
 	t := c.now()
-	f, err := OpenInput(path)
+	var f interface {
+		io.ReadCloser
+		Stat() (fs.FileInfo, error)
+	}
+	var err error
+	if dirs {
+		f, err = os.Open(path) // for ReadDir, if it is a folder
+	} else {
+		f, err = OpenInput(path)
+	}
 	if err != nil {
 		return nil, InputFile{}, [32]byte{}, err
 	}
@@ -210,7 +219,7 @@ func (c *Cache) readFile(path string, dirs, record bool, buf []byte) ([]byte, In
 	}
 	var data []byte
 	if dirs && before.IsDir() {
-		data, err = listing(path)
+		data, err = listing(f.(*os.File))
 	} else {
 		data, err = readAll(f, before.Size(), buf)
 	}
@@ -261,8 +270,8 @@ func readAll(r io.Reader, size int64, buf []byte) ([]byte, error) {
 }
 
 // listing is what HashFile hashes for a directory.
-func listing(dir string) ([]byte, error) {
-	ents, err := os.ReadDir(dir)
+func listing(dir *os.File) ([]byte, error) {
+	ents, err := dir.ReadDir(-1)
 	if err != nil {
 		return nil, err
 	}

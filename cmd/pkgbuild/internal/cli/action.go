@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -217,7 +219,7 @@ func (a *action) outputUntouched(output cache.ActionResult) bool {
 // layout cannot be reused) under its key, with the log it printed. Inputs
 // not known yet, paths, are hashed through the cache's stat fast path, so
 // files the scanner just read are not read again.
-func (a *action) record(inputs []cache.InputFile, paths []string, recs []cache.OutputRecord, placement emit.Layout, log string, digest [32]byte) {
+func (a *action) record(inputs []cache.InputFile, hashing func() ([]cache.InputFile, error), recs []cache.OutputRecord, placement emit.Layout, log string, digest [32]byte) {
 	if !a.usable {
 		return
 	}
@@ -225,7 +227,7 @@ func (a *action) record(inputs []cache.InputFile, paths []string, recs []cache.O
 	if len(recs) > 0 && len(placement.Entries) == len(recs) {
 		r.Placement, _ = placement.MarshalBinary()
 	}
-	hashed, err := hashAll(a.c, paths)
+	hashed, err := hashing()
 	if err != nil {
 		return // an input vanished while building: do not vouch for this build
 	}
@@ -237,6 +239,49 @@ func (a *action) record(inputs []cache.InputFile, paths []string, recs []cache.O
 	r.OutputSize = st.Size
 	r.Inputs = append(r.Inputs, cache.InputFile{Path: absPath(a.target), Sum: r.OutputSum, Stat: st, Hashed: time.Now()})
 	a.c.PutAction(a.key, r)
+}
+
+// hashInputs starts hashing paths (see hashAll), for record, while the
+// output is written; what it returns waits for the result. The folder that
+// will hold the output is hashed last, by that call: writing the output
+// adds a temporary file to it, then the output itself.
+func (a *action) hashInputs(paths []string) func() ([]cache.InputFile, error) {
+	if !a.usable {
+		return func() ([]cache.InputFile, error) { return nil, nil }
+	}
+	outDir := filepath.Dir(absPath(a.target))
+	var early []string
+	var late []int // indexes in paths of what is hashed last
+	for i, p := range paths {
+		if absPath(p) == outDir {
+			late = append(late, i)
+		} else {
+			early = append(early, p)
+		}
+	}
+	var hashed []cache.InputFile
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		hashed, err = hashAll(a.c, early)
+	}()
+	return func() ([]cache.InputFile, error) {
+		<-done
+		if err != nil || len(late) == 0 {
+			return hashed, err
+		}
+		out := make([]cache.InputFile, 0, len(paths))
+		out = append(out, hashed...)
+		for _, i := range late {
+			in, err := a.c.HashFile(paths[i])
+			if err != nil {
+				return nil, err
+			}
+			out = slices.Insert(out, i, in)
+		}
+		return out, nil
+	}
 }
 
 // hashAll hashes paths through c.HashFile, in order, on every core: the

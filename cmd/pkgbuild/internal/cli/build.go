@@ -190,6 +190,7 @@ func writeArchive(e *env, act *action, target, depfile string, o output) int {
 	if err := os.MkdirAll(filepath.Dir(strings.TrimSuffix(target, "/")), 0o755); err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
+	inputs := act.hashInputs(o.paths)
 	digest, placement, err := emit.WriteReusing(target, o.recs, o.reuse)
 	if err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
@@ -201,7 +202,7 @@ func writeArchive(e *env, act *action, target, depfile string, o output) int {
 	if err := writeDepfile(depfile, target, o.files); err != nil {
 		return e.report(err)
 	}
-	act.record(o.inputs, o.paths, o.layout, placement, o.log, digest)
+	act.record(o.inputs, inputs, o.layout, placement, o.log, digest)
 	phase(e, "action recorded")
 	fmt.Fprintf(e.stdout, "sha256:%x  %s\n", digest, target)
 	return ExitOK

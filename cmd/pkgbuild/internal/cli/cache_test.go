@@ -84,6 +84,42 @@ func TestNoOpRebuild(t *testing.T) {
 	}
 }
 
+// An output written into a folder the build lists (beside the sources, or
+// in the root itself) still gives no-op rebuilds: the folder is hashed as
+// it is once the output is in place, not while the temporary file is.
+func TestOutputInsideAListedFolder(t *testing.T) {
+	for _, rel := range []string{"src/tinynet/model.pt", "src/model.pt"} {
+		t.Run(rel, func(t *testing.T) {
+			dir := t.TempDir()
+			copyTree(t, example, dir)
+			out := filepath.Join(dir, rel)
+			args := []string{"-m", filepath.Join(dir, "pkgbuild.toml"), "-o", out, "--cache-dir", t.TempDir()}
+			first := build(t, args...)
+			past := time.Now().Add(-time.Hour)
+			filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+				return os.Chtimes(p, past, past)
+			})
+			build(t, args...) // the folder now lists the output; records the stats
+			st, err := os.Stat(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 3 {
+				if d := build(t, args...); d != first {
+					t.Fatalf("rebuild %d printed %s, want %s", i, d, first)
+				}
+				now, err := os.Stat(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !now.ModTime().Equal(st.ModTime()) {
+					t.Fatalf("rebuild %d rewrote the output: the folder holding it was hashed with something else in it", i)
+				}
+			}
+		})
+	}
+}
+
 // A cache that cannot be written (a read-only HOME, a Bazel sandbox) is a
 // one-line warning, never a failure.
 func TestUnwritableCacheWarns(t *testing.T) {
