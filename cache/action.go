@@ -3,8 +3,8 @@ package cache
 import (
 	"cmp"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -198,18 +198,19 @@ func (c *Cache) checkRange(inputs []InputFile, first bool) (check InputCheck) {
 	if !first {
 		check.Current = make([]InputFile, 0, len(inputs))
 	}
+	var fi fileInfo
 	for _, in := range inputs {
-		fi, err := os.Stat(in.Path)
-		if err != nil {
+		if err := statInto(in.Path, &fi); err != nil {
 			return check
 		}
-		if fi.ModTime().After(check.Newest) {
-			check.Newest = fi.ModTime()
+		if mt := fi.ModTime(); mt.After(check.Newest) {
+			check.Newest = mt
 		}
 		now := in
-		if st := c.fingerprint(fi); st != in.Stat || racy(st, in.Hashed) {
+		if st := c.fingerprint(&fi); st != in.Stat || racy(st, in.Hashed) {
 			// Hashed directly, not through HashFile's stat entries: those
 			// live in the pack, which a no-op build does not load.
+			var err error
 			if _, now, _, err = c.readFile(in.Path, true, false, nil); err != nil {
 				return check
 			}
@@ -240,8 +241,18 @@ const (
 	minRecordSize = 4
 )
 
+// inputOverhead bounds what encodeAction writes for an input besides the
+// bytes of its path and sum: two lengths, a FileStat and a time, each a
+// varint. Sizing the buffer up front spares copying a large action's
+// encoding as it grows.
+const inputOverhead = 9 * binary.MaxVarintLen64
+
 func encodeAction(res ActionResult) []byte {
-	var e encoder
+	n := len(res.OutputSum) + len(res.Log) + 3*binary.MaxVarintLen64
+	for _, in := range res.Inputs {
+		n += len(in.Path) + len(in.Sum) + inputOverhead
+	}
+	e := encoder{b: make([]byte, 0, n)}
 	e.string(res.OutputSum)
 	e.varint(res.OutputSize)
 	e.uvarint(uint64(len(res.Inputs)))
@@ -256,7 +267,11 @@ func encodeAction(res ActionResult) []byte {
 }
 
 func encodeLayout(outputSum string, recs []OutputRecord, placement []byte) []byte {
-	var e encoder
+	n := len(outputSum) + len(placement) + 3*binary.MaxVarintLen64
+	for _, r := range recs {
+		n += len(r.Name) + len(r.File) + len(r.Data) + len(r.Scan) + 4*binary.MaxVarintLen64 + 1
+	}
+	e := encoder{b: make([]byte, 0, n)}
 	e.string(outputSum)
 	e.uvarint(uint64(len(recs)))
 	for _, r := range recs {

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"encoding/hex"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -254,7 +255,17 @@ func (c *Cache) put(kind byte, key [32]byte, payload []byte) {
 		c.putPacked(kind, key, payload)
 		return
 	}
-	if err := c.writeAtomic(c.entryPath(key, kind), encodeEntry(kind, key, payload)); err != nil {
+	header := entryHeader(kind, key, int64(len(payload)), sha256.Sum256(payload))
+	err := c.writeAtomicWith(c.entryPath(key, kind), func(f *os.File) error {
+		// Two writes: an action's payload can be a few hundred KiB, not
+		// worth copying behind its header.
+		if _, err := f.Write(header); err != nil {
+			return err
+		}
+		_, err := f.Write(payload)
+		return err
+	})
+	if err != nil {
 		c.writeFailed(err)
 	}
 }

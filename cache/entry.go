@@ -34,14 +34,13 @@ const (
 
 // encodeEntry returns the bytes of the entry file for payload.
 func encodeEntry(kind byte, key [32]byte, payload []byte) []byte {
-	b := entryHeader(kind, key, int64(len(payload)), sha256.Sum256(payload))
-	return append(b, payload...)
+	return append(entryHeader(kind, key, int64(len(payload)), sha256.Sum256(payload)), payload...)
 }
 
 // entryHeader returns the header of an entry whose payload is n bytes
 // with the given sha256.
 func entryHeader(kind byte, key [32]byte, n int64, sum [32]byte) []byte {
-	b := make([]byte, headerSize, headerSize+n)
+	b := make([]byte, headerSize)
 	copy(b, magic)
 	binary.LittleEndian.PutUint16(b[8:], FormatVersion)
 	b[10] = kind

@@ -3,6 +3,7 @@
 package cache
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -13,6 +14,16 @@ type Input = os.File
 
 // OpenInput opens path for reading.
 func OpenInput(path string) (*Input, error) { return os.Open(path) }
+
+// fileInfo is a file's information, for statInto to fill.
+type fileInfo struct{ fs.FileInfo }
+
+// statInto stats path, following symbolic links, into fi.
+func statInto(path string, fi *fileInfo) error {
+	st, err := os.Stat(path)
+	fi.FileInfo = st
+	return err
+}
 
 // writable reports whether files can be created in dir, by creating one.
 func writable(dir string) error {

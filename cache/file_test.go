@@ -9,9 +9,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// An Input reads what os.ReadFile reads and states what os.Stat states, for
-// a regular file, an empty one, one with the setuid and sticky bits, a
-// folder and a symbolic link (followed).
+// An Input reads what os.ReadFile reads, and it and statInto state what
+// os.Stat states, for a regular file, an empty one, one with the setuid and
+// sticky bits, a folder and a symbolic link (followed).
 func TestInputIsWhatOsReads(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, data string, mode os.FileMode) string {
@@ -61,6 +61,13 @@ func TestInputIsWhatOsReads(t *testing.T) {
 		}
 		if diff := cmp.Diff(of(want), of(got)); diff != "" {
 			t.Errorf("%s: Input.Stat differs from os.Stat (-os +Input):\n%s", path, diff)
+		}
+		var byPath fileInfo
+		if err := statInto(path, &byPath); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(of(want), of(&byPath)); diff != "" {
+			t.Errorf("%s: statInto differs from os.Stat (-os +statInto):\n%s", path, diff)
 		}
 		if !want.IsDir() {
 			data, err := io.ReadAll(f)
