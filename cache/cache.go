@@ -1,8 +1,8 @@
 package cache
 
 import (
-	"encoding/hex"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
