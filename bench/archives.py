@@ -11,7 +11,8 @@ usage:
                                            top of FILE: after a coding line and any `from __future__`
                                            imports, so the module stays valid; every call adds a line
   archives.py median N...                  the median of the numbers
-  archives.py hyperfine JSON               median wall and mean CPU time in ms of a hyperfine --export-json file
+  archives.py hyperfine JSON               median wall and mean CPU time in ms of a hyperfine --export-json file,
+                                           then each run's wall time in ms
 
 Records are compared without the archive's top folder, which torch names
 after the output file.
@@ -108,7 +109,8 @@ def main(argv):
     elif cmd == "hyperfine":
         with open(args[0]) as f:
             res = json.load(f)["results"][0]
-        print(f"{statistics.median(res['times']) * 1000:.3f} {(res['user'] + res['system']) * 1000:.3f}")
+        walls = " ".join(f"{t * 1000:.3f}" for t in res["times"])
+        print(f"{statistics.median(res['times']) * 1000:.3f} {(res['user'] + res['system']) * 1000:.3f} {walls}")
     else:
         sys.exit(__doc__)
 

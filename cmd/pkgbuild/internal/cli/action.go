@@ -217,9 +217,9 @@ func (a *action) outputUntouched(output cache.ActionResult) bool {
 // record stores what this build read (inputs: files, then folders) and
 // wrote (the archive, with its digest, laid out as recs; nil recs when the
 // layout cannot be reused) under its key, with the log it printed. Inputs
-// not known yet, paths, are hashed through the cache's stat fast path, so
-// files the scanner just read are not read again.
-func (a *action) record(inputs []cache.InputFile, hashing func() ([]cache.InputFile, error), recs []cache.OutputRecord, placement emit.Layout, log string, digest [32]byte) {
+// not known yet come from hashing (see hashInputs), through the cache's
+// stat fast path, so files the scanner just read are not read again.
+func (a *action) record(inputs []cache.InputFile, hashing *hashing, recs []cache.OutputRecord, placement emit.Layout, log string, digest [32]byte) {
 	if !a.usable {
 		return
 	}
@@ -227,7 +227,7 @@ func (a *action) record(inputs []cache.InputFile, hashing func() ([]cache.InputF
 	if len(recs) > 0 && len(placement.Entries) == len(recs) {
 		r.Placement, _ = placement.MarshalBinary()
 	}
-	hashed, err := hashing()
+	hashed, err := hashing.result()
 	if err != nil {
 		return // an input vanished while building: do not vouch for this build
 	}
@@ -241,47 +241,62 @@ func (a *action) record(inputs []cache.InputFile, hashing func() ([]cache.InputF
 	a.c.PutAction(a.key, r)
 }
 
-// hashInputs starts hashing paths (see hashAll), for record, while the
-// output is written; what it returns waits for the result. The folder that
-// will hold the output is hashed last, by that call: writing the output
-// adds a temporary file to it, then the output itself.
-func (a *action) hashInputs(paths []string) func() ([]cache.InputFile, error) {
+// hashInputs starts hashing paths (see hashAll) for record, so that it
+// runs while the output is written. The folder that will hold the output is
+// hashed last, by result: writing the output adds a temporary file to it,
+// then the output itself.
+func (a *action) hashInputs(paths []string) *hashing {
+	h := &hashing{c: a.c, paths: paths, done: make(chan struct{})}
 	if !a.usable {
-		return func() ([]cache.InputFile, error) { return nil, nil }
+		close(h.done)
+		return h
 	}
 	outDir := filepath.Dir(absPath(a.target))
 	var early []string
-	var late []int // indexes in paths of what is hashed last
 	for i, p := range paths {
 		if absPath(p) == outDir {
-			late = append(late, i)
+			h.late = append(h.late, i)
 		} else {
 			early = append(early, p)
 		}
 	}
-	var hashed []cache.InputFile
-	var err error
-	done := make(chan struct{})
 	go func() {
-		defer close(done)
-		hashed, err = hashAll(a.c, early)
+		defer close(h.done)
+		h.hashed, h.err = hashAll(a.c, early)
 	}()
-	return func() ([]cache.InputFile, error) {
-		<-done
-		if err != nil || len(late) == 0 {
-			return hashed, err
-		}
-		out := make([]cache.InputFile, 0, len(paths))
-		out = append(out, hashed...)
-		for _, i := range late {
-			in, err := a.c.HashFile(paths[i])
-			if err != nil {
-				return nil, err
-			}
-			out = slices.Insert(out, i, in)
-		}
-		return out, nil
+	return h
+}
+
+// hashing is the work hashInputs started.
+type hashing struct {
+	c      *cache.Cache
+	paths  []string
+	late   []int // indexes in paths of what result hashes
+	done   chan struct{}
+	hashed []cache.InputFile // what was hashed early, in order; valid after done
+	err    error
+}
+
+// wait waits for the early hashing; a build that fails calls it before its
+// cache is closed.
+func (h *hashing) wait() { <-h.done }
+
+// result returns every path's InputFile, in order.
+func (h *hashing) result() ([]cache.InputFile, error) {
+	h.wait()
+	if h.err != nil || len(h.late) == 0 {
+		return h.hashed, h.err
 	}
+	out := make([]cache.InputFile, 0, len(h.paths))
+	out = append(out, h.hashed...)
+	for _, i := range h.late {
+		in, err := h.c.HashFile(h.paths[i])
+		if err != nil {
+			return nil, err
+		}
+		out = slices.Insert(out, i, in)
+	}
+	return out, nil
 }
 
 // hashAll hashes paths through c.HashFile, in order, on every core: the

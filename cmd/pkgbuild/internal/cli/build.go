@@ -191,6 +191,7 @@ func writeArchive(e *env, act *action, target, depfile string, o output) int {
 		return e.report(fail(ExitIO, "build: %v", err))
 	}
 	inputs := act.hashInputs(o.paths)
+	defer inputs.wait()
 	digest, placement, err := emit.WriteReusing(target, o.recs, o.reuse)
 	if err != nil {
 		return e.report(fail(ExitIO, "build: %v", err))
