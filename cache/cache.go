@@ -341,3 +341,24 @@ const cachedirTag = `Signature: 8a477f597d28d172789f06886806bc55
 # For information about cache directory tags, see:
 #	https://bford.info/cachedir/
 `
+
+// errNotRegular is why OpenInput refuses a folder, a named pipe, a socket
+// or a device: pkgbuild reads its inputs whole, and reading a pipe would
+// wait for a writer forever.
+var errNotRegular = errors.New("not a regular file")
+
+// notRegular is errNotRegular naming the kind of file found.
+func notRegular(m fs.FileMode) error {
+	kind := "a special file"
+	switch {
+	case m.IsDir():
+		kind = "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case m&fs.ModeSocket != 0:
+		kind = "a socket"
+	case m&fs.ModeDevice != 0:
+		kind = "a device"
+	}
+	return fmt.Errorf("%w: %s (pkgbuild reads inputs whole; remove it or leave it out of the roots)", errNotRegular, kind)
+}

@@ -8,12 +8,36 @@ import (
 	"path/filepath"
 )
 
-// Input is a file opened for reading. (On Unix systems it is opened with the
-// system calls alone.)
-type Input = os.File
+// Input is a regular file opened for reading. (On Unix systems it is
+// opened with the system calls alone.)
+type Input struct {
+	*os.File
+	info fs.FileInfo // taken when it was opened
+}
 
-// OpenInput opens path for reading.
-func OpenInput(path string) (*Input, error) { return os.Open(path) }
+// OpenInput opens path for reading. Anything but a regular file is an
+// error (see errNotRegular).
+func OpenInput(path string) (*Input, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = &os.PathError{Op: "open", Path: path, Err: notRegular(fi.Mode())}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &Input{f, fi}, nil
+}
+
+// Info returns what Stat returned when the file was opened.
+func (f *Input) Info() fs.FileInfo { return f.info }
+
+// Size is the file's size when it was opened.
+func (f *Input) Size() int64 { return f.info.Size() }
 
 // fileInfo is a file's information, for statInto to fill.
 type fileInfo struct{ fs.FileInfo }

@@ -11,28 +11,50 @@ import (
 	"time"
 )
 
-// Input is a file opened for reading with the system calls alone: os.Open
-// registers every file with the network poller, which costs five more
-// system calls per open, and a cold build opens each source twice (to scan
-// it, then to store it). Its Stat returns the fs.FileInfo os.Stat would.
+// Input is a regular file opened for reading with the system calls alone:
+// os.Open registers every file with the network poller, which costs five
+// more system calls per open, and a cold build opens each source twice (to
+// scan it, then to store it). Its Stat returns the fs.FileInfo os.Stat
+// would.
 type Input struct {
 	fd   int
 	name string
+	info *fileInfo // taken when it was opened
 }
 
-// OpenInput opens path for reading.
+// OpenInput opens path for reading. Anything but a regular file is an
+// error (see errNotRegular): it is opened without blocking, so that a named
+// pipe fails instead of hanging the build.
 func OpenInput(path string) (*Input, error) {
+	var fd int
+	var err error
 	for {
-		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err == syscall.EINTR {
-			continue
+		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
+		if err != syscall.EINTR {
+			break
 		}
-		if err != nil {
-			return nil, &os.PathError{Op: "open", Path: path, Err: err}
-		}
-		return &Input{fd: fd, name: path}, nil
 	}
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	f := &Input{fd: fd, name: path}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = &os.PathError{Op: "open", Path: path, Err: notRegular(fi.Mode())}
+	}
+	if err != nil {
+		syscall.Close(fd)
+		return nil, err
+	}
+	f.info = fi.(*fileInfo)
+	return f, nil
 }
+
+// Info returns what Stat returned when the file was opened.
+func (f *Input) Info() fs.FileInfo { return f.info }
+
+// Size is the file's size when it was opened.
+func (f *Input) Size() int64 { return f.info.Size() }
 
 // Read reads up to len(p) bytes; at the end of the file it returns io.EOF.
 func (f *Input) Read(p []byte) (int, error) {

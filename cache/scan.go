@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/pkgbuild/pkgbuild/scanner"
@@ -41,7 +42,7 @@ func (c *Cache) Scanner(parse func([]byte) (*scanner.File, error), toolVersion s
 	prefix := scanPrefix(toolVersion)
 	return func(path string) (*scanner.File, error) {
 		if c.disabled() {
-			data, err := os.ReadFile(path)
+			data, err := readInput(path)
 			c.reads.Add(1)
 			if err != nil {
 				return nil, err
@@ -102,7 +103,7 @@ func (c *Cache) ScanSum(path string) ([32]byte, bool) {
 // resolves to the same graph, so it can lay its output out as before and
 // skip resolving (what build systems call early cutoff).
 func ScansTo(path string, want [32]byte, parse func([]byte) (*scanner.File, error)) bool {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path)
 	if err != nil {
 		return false
 	}
@@ -202,23 +203,34 @@ func (c *Cache) readFile(path string, dirs, record bool, buf []byte) ([]byte, In
 		io.ReadCloser
 		Stat() (fs.FileInfo, error)
 	}
-	var err error
+	var before fs.FileInfo
 	if dirs {
-		f, err = os.Open(path) // for ReadDir, if it is a folder
+		// Opened without blocking, so that a named pipe is refused below
+		// instead of waiting for a writer here.
+		d, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+		if err != nil {
+			return nil, InputFile{}, [32]byte{}, err
+		}
+		defer d.Close()
+		if before, err = d.Stat(); err != nil {
+			return nil, InputFile{}, [32]byte{}, err
+		}
+		if !before.IsDir() && !before.Mode().IsRegular() {
+			return nil, InputFile{}, [32]byte{}, &os.PathError{Op: "open", Path: path, Err: notRegular(before.Mode())}
+		}
+		f = d
 	} else {
-		f, err = OpenInput(path)
+		in, err := OpenInput(path)
+		if err != nil {
+			return nil, InputFile{}, [32]byte{}, err
+		}
+		defer in.Close()
+		before, f = in.Info(), in
 	}
-	if err != nil {
-		return nil, InputFile{}, [32]byte{}, err
-	}
-	defer f.Close()
 	c.reads.Add(1)
-	before, err := f.Stat()
-	if err != nil {
-		return nil, InputFile{}, [32]byte{}, err
-	}
 	var data []byte
-	if dirs && before.IsDir() {
+	var err error
+	if before.IsDir() {
 		data, err = listing(f.(*os.File))
 	} else {
 		data, err = readAll(f, before.Size(), buf)
@@ -241,6 +253,16 @@ func (c *Cache) readFile(path string, dirs, record bool, buf []byte) ([]byte, In
 		c.put(kindStat, statKey(abs, st), encodeStat(abs, st, t, sum))
 	}
 	return data, in, sum, nil
+}
+
+// readInput reads the regular file at path whole.
+func readInput(path string) ([]byte, error) {
+	f, err := OpenInput(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readAll(f, f.Size(), nil)
 }
 
 // readAll reads r, expecting size bytes, as os.ReadFile does, into buf if

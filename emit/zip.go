@@ -296,18 +296,19 @@ type source struct {
 	close  func() error
 }
 
-// sizeHint returns the size a reader announces before it is read: a regular
-// file's Stat size, or the Size of a bytes, strings or section reader.
+// sizeHint returns the size a reader announces before it is read: its Size
+// (a bytes, strings or section reader, a cache.Input), else a regular file's
+// Stat size.
 func sizeHint(r io.Reader) (uint64, bool) {
 	switch r := r.(type) {
+	case interface{ Size() int64 }:
+		if n := r.Size(); n >= 0 {
+			return uint64(n), true
+		}
 	case interface{ Stat() (fs.FileInfo, error) }:
 		fi, err := r.Stat()
 		if err == nil && fi.Mode().IsRegular() && fi.Size() >= 0 {
 			return uint64(fi.Size()), true
-		}
-	case interface{ Size() int64 }:
-		if n := r.Size(); n >= 0 {
-			return uint64(n), true
 		}
 	}
 	return 0, false
