@@ -219,10 +219,7 @@ func readEntryFile(path string, maxPayload int64) ([]byte, time.Time, error) {
 		return nil, time.Time{}, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, time.Time{}, err
-	}
+	fi := f.Info()
 	if fi.Size() < headerSize || fi.Size() > headerSize+maxPayload {
 		return nil, time.Time{}, errBadSize
 	}

@@ -163,6 +163,28 @@ func (f *finder) Find(name string) Location {
 	return loc
 }
 
+// HasChild reports whether Find(parent + "." + name) finds anything, without
+// building that name or remembering the answer.
+func (f *finder) HasChild(parent, name string) bool {
+	if strings.IndexByte(name, '.') >= 0 { // not a name Python imports; Find splits it
+		return f.Find(parent+"."+name).Kind != NotFound
+	}
+	p := f.Find(parent)
+	if p.Kind != Package && p.Kind != Namespace {
+		return false
+	}
+	for _, dir := range p.Dirs {
+		l := f.list(dir)
+		if l.entries[name] { // a folder: a package, or a portion of a namespace package
+			return true
+		}
+		if _, kind := l.pick(name); kind != NotFound {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *finder) findIn(search []string, tail string) Location {
 	var portions []string
 	for _, dir := range search {

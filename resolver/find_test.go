@@ -102,3 +102,40 @@ func TestFindConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// HasChild(p, c) answers what Find(p + "." + c) finds, for children that
+// are packages, modules, namespace portions, extension and bytecode-only
+// modules, folders beside files, and names that are no module at all.
+func TestHasChildIsFind(t *testing.T) {
+	tree := fstest.MapFS{
+		"r/pkg/__init__.py":                 {},
+		"r/pkg/mod.py":                      {},
+		"r/pkg/sub/__init__.py":             {},
+		"r/pkg/sub/leaf.py":                 {},
+		"r/pkg/portion/x.py":                {},
+		"r/pkg/fast.abi3.so":                {},
+		"r/pkg/old.pyc":                     {},
+		"r/pkg/data.txt":                    {},
+		"r/pkg/cext/__init__.abi3.so":       {},
+		"r/ns/a.py":                         {},
+		"r2/ns/b/__init__.py":               {},
+		"r/plain.py":                        {},
+		"r/pkg/both/__init__.py":            {},
+		"r/pkg/both.py":                     {},
+		"r/pkg/weird.name.py":               {},
+		"r/pkg/__pycache__/mod.cpython.pyc": {},
+	}
+	f := newFinder(tree, []string{"r", "r2"})
+	fresh := newFinder(tree, []string{"r", "r2"})
+	parents := []string{"pkg", "pkg.sub", "pkg.portion", "ns", "plain", "missing", "pkg.mod"}
+	children := []string{"mod", "sub", "leaf", "portion", "x", "fast", "old", "data", "data.txt", "cext", "a", "b", "both",
+		"weird", "weird.name", "__pycache__", "Symbol", "missing", ""}
+	for _, p := range parents {
+		for _, c := range children {
+			want := fresh.Find(p+"."+c).Kind != NotFound
+			if got := f.HasChild(p, c); got != want {
+				t.Errorf("HasChild(%q, %q) = %v; Find(%q) found %v", p, c, got, p+"."+c, want)
+			}
+		}
+	}
+}

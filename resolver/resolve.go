@@ -128,6 +128,9 @@ type resolver struct {
 	// workers, and only read after, by the workers too.
 	provided map[string]provision
 	resPkgs  map[string]bool
+	// providedParents holds the parent package of each provided module,
+	// so that hasSubmodule builds a dotted name only when it may be one.
+	providedParents map[string]bool
 
 	// The graph and what is learnt while building it belong to the
 	// goroutine that runs Resolve: workers never touch them.
@@ -452,6 +455,12 @@ func (l *depList) add(d string, line int) {
 // they finish in, so the graph and its problems never depend on goroutine
 // timing: they are the same with one worker or many.
 func (r *resolver) explore() {
+	r.providedParents = make(map[string]bool, len(r.provided))
+	for name := range r.provided {
+		if i := strings.LastIndexByte(name, '.'); i >= 0 {
+			r.providedParents[name[:i]] = true
+		}
+	}
 	// Buffered both ways, so that a worker neither waits for its next job
 	// nor for its result to be taken while the coordinator applies others.
 	jobs := make(chan module, 64)
@@ -566,14 +575,11 @@ func (r *resolver) imports(m module, f *scanner.File, err error) scanned {
 			if r.ignored(m.name, ref.Module) {
 				continue
 			}
-			if ref.HasName {
-				sub := ref.Module + "." + ref.Name
-				if r.existsInRoots(sub) {
-					if !r.ignored(m.name, sub) {
-						s.deps.add(sub, ref.Line)
-					}
-					continue
+			if ref.HasName && r.hasSubmodule(ref.Module, ref.Name) {
+				if sub := ref.Module + "." + ref.Name; !r.ignored(m.name, sub) {
+					s.deps.add(sub, ref.Line)
 				}
+				continue
 			}
 			if ref.Module == "torch_package_importer" {
 				continue
@@ -702,6 +708,19 @@ func (r *resolver) inRoots(name string) bool {
 		return false
 	}
 	return true
+}
+
+// hasSubmodule is existsInRoots(parent + "." + name) for the names of
+// `from parent import name`, most of which are not modules: it asks the
+// finder without building the dotted name, and the finder does not
+// remember the answer.
+func (r *resolver) hasSubmodule(parent, name string) bool {
+	if r.providedParents[parent] {
+		if _, ok := r.provided[parent+"."+name]; ok {
+			return true
+		}
+	}
+	return r.find.HasChild(parent, name)
 }
 
 // existsInRoots is torch's "is importable" for a submodule candidate of

@@ -51,8 +51,12 @@ func (f *File) Refs(pkg string) ([]Ref, error) {
 		module, name string
 		hasName      bool
 	}
-	var refs []Ref
-	seen := make(map[key]int)
+	n := 0 // about how many refs there will be
+	for i := range f.Stmts {
+		n += max(len(f.Stmts[i].Names), 1)
+	}
+	refs := make([]Ref, 0, n)
+	seen := make(map[key]int, n)
 	add := func(module, name string, hasName bool, st *Stmt) {
 		k := key{module, name, hasName}
 		if i, ok := seen[k]; ok {
