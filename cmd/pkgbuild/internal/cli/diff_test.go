@@ -1,6 +1,8 @@
 package cli_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -101,6 +103,57 @@ func TestDiffIdentical(t *testing.T) {
 	want := "resource ~ .data/extern_modules  (the same modules in another order, or other blank lines)\n"
 	if code != cli.ExitPackage || stdout != want {
 		t.Errorf("reordered externs: exit %d, stdout %q; want %q", code, stdout, want)
+	}
+}
+
+// diff --json says the same as the text, as data: each change with its
+// kind, op, name, detail and unified diff, and whether the archives are
+// the same. The exit codes do not change.
+func TestDiffJSON(t *testing.T) {
+	type change struct{ Kind, Op, Name, Detail, Diff string }
+	type result struct {
+		A, B    string
+		Same    bool
+		Changes []change
+	}
+	decode := func(stdout string) result {
+		t.Helper()
+		var r result
+		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+			t.Fatalf("diff --json printed no JSON object: %v\n%s", err, stdout)
+		}
+		return r
+	}
+
+	code, stdout, stderr := pkgbuildIn(t, "diff", "--json", "torch113.pt", "torch113_changed.pt")
+	if code != cli.ExitPackage || stderr != "" {
+		t.Errorf("exit %d, stderr %q; want 1", code, stderr)
+	}
+	r := decode(stdout)
+	_, text, _ := pkgbuildIn(t, "diff", "torch113.pt", "torch113_changed.pt")
+	var lines []string
+	for _, ch := range r.Changes {
+		line := fmt.Sprintf("%-8s %s %s", ch.Kind, ch.Op, ch.Name)
+		if ch.Detail != "" {
+			line += "  (" + ch.Detail + ")"
+		}
+		lines = append(lines, line)
+	}
+	if diff := cmp.Diff(strings.Join(lines, "\n"), strings.Join(strings.Split(text, "\n")[:len(lines)], "\n")); diff != "" {
+		t.Errorf("the JSON changes are not the text's lines (-json +text):\n%s", diff)
+	}
+	if r.A != "torch113.pt" || r.B != "torch113_changed.pt" || r.Same || len(r.Changes) != 9 {
+		t.Errorf("a %q, b %q, same %v, %d changes; want the two paths, false and 9", r.A, r.B, r.Same, len(r.Changes))
+	}
+	for _, ch := range r.Changes {
+		if ch.Name == "package_a.subpackage" && !strings.HasPrefix(ch.Diff, "--- a/package_a/subpackage.py\n") {
+			t.Errorf("the changed module's diff is %q", ch.Diff)
+		}
+	}
+
+	code, stdout, _ = pkgbuildIn(t, "diff", "--json", "evil.pt", "evil.pt")
+	if r := decode(stdout); code != cli.ExitOK || !r.Same || r.Changes == nil || len(r.Changes) != 0 {
+		t.Errorf("identical archives: exit %d, %+v; want 0, same, and an empty list of changes", code, r)
 	}
 }
 
