@@ -34,10 +34,10 @@
 // exists, is in the standard library, or a rule externs, mocks or denies
 // it. A reference that exists nowhere is a problem torch would not report
 // (it drops such imports silently): an error, or a note when the import is
-// optional (inside try/except ImportError). [[hidden]] adds dependencies;
-// [[ignore]] drops them. A pickle's dependencies are the modules of its
-// globals (scanner/pickle), as save_pickle adds them; one from a mocked
-// module is an error.
+// optional (inside try/except ImportError or with suppress(ImportError)).
+// [[hidden]] adds dependencies; [[ignore]] drops them. A pickle's
+// dependencies are the modules of its globals (scanner/pickle), as
+// save_pickle adds them; one from a mocked module is an error.
 //
 // # Parent packages
 //

@@ -51,7 +51,7 @@ var reasonText = [...]string{
 	BadPickle:      "Pickle cannot be read.",
 	DynamicImport:  "Dynamic import: pkgbuild cannot see what it imports; add a [[hidden]] entry if the package needs it.",
 	CannotWork:     "Code that cannot work inside a torch.package PackageImporter.",
-	Optional:       "Optional import (inside try/except ImportError) not found; left out, as torch.package does.",
+	Optional:       "Optional import (inside try/except ImportError or with suppress(ImportError)) not found; left out, as torch.package does.",
 }
 
 func (r Reason) String() string { return reasonText[r] }

@@ -35,8 +35,11 @@ type Stmt struct {
 	// Optional is set when the statement is inside the body of a `try:`
 	// whose handlers catch ImportError, ModuleNotFoundError, Exception,
 	// BaseException (alone or in a tuple) or everything (bare `except:`),
-	// and not inside a def or lambda nested in that body (whose code runs
-	// later, outside the try).
+	// or of a `with` one of whose items is a call of contextlib.suppress
+	// (`contextlib.suppress(...)`, or `suppress(...)` after `from
+	// contextlib import suppress`) with one of those names among its
+	// arguments; and not inside a def or lambda nested in that body (whose
+	// code runs later, outside the try or with).
 	Optional bool
 	// Visit is the statement's position in the order torch's ast.NodeVisitor
 	// reaches it. It differs from source order where the AST keeps fields

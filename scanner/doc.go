@@ -25,7 +25,8 @@
 //     if/try/with/match bodies, decorators, default values, f-string
 //     replacement fields. Each Stmt carries its line and column, whether it
 //     is Optional (inside a try whose handlers catch ImportError or one of
-//     its bases), and Visit, its position in torch's visiting order.
+//     its bases, or a with contextlib.suppress of them), and Visit, its
+//     position in torch's visiting order.
 //   - Findings: things that do not change the references but matter when
 //     the code runs from a torch.package archive, sorted by position; see
 //     Findings below.

@@ -163,6 +163,7 @@ func (p *parser) elements(x expr) (elts []expr, ok bool) {
 	sub.depth, sub.callDepth, sub.fileCtx = 0, 1, 0
 	sub.fn, sub.nfn = 0, 0
 	sub.importModuleName = false
+	sub.suppressName, sub.suppressEnd = false, -1
 	sub.collect = true
 	sub.start(2)
 	defer func() {

@@ -452,6 +452,7 @@ const (
 	calleeImportModule
 	calleeAttrImport // builtins.__import__ and friends
 	calleeFileish
+	calleeSuppress // contextlib.suppress
 )
 
 // primary: atom followed by .name, (args) and [slices] trailers.
@@ -502,7 +503,7 @@ func (p *parser) primary() expr {
 				p.hideEvents(ev0)
 			}
 			class := calleeOther
-			if chain > 0 && (interesting[p.src[c1s]] || p.src[cls] == '_') {
+			if chain > 0 && (interesting[p.src[c1s]] || p.src[cls] == '_' || p.suppressName && p.src[c1s] == 's') {
 				class = p.classify(chain, p.src[c1s:c1e], p.src[c2s:c2e], p.src[cls:cle])
 			}
 			p.call(class, s0, x.s)
@@ -541,12 +542,18 @@ func (p *parser) classify(chain int, first, second, last []byte) int {
 			}
 		case "open", "Path", "PurePath", "PosixPath", "WindowsPath", "PurePosixPath", "PureWindowsPath":
 			return calleeFileish
+		case "suppress":
+			if p.suppressName {
+				return calleeSuppress
+			}
 		}
 	default:
 		f, l := string(first), string(last)
 		switch {
 		case chain == 2 && f == "importlib" && l == "import_module":
 			return calleeImportModule
+		case chain == 2 && f == "contextlib" && l == "suppress":
+			return calleeSuppress
 		case chain == 2 && l == "__import__":
 			return calleeAttrImport
 		case chain == 2 && (f == "io" || f == "codecs" || f == "builtins") && l == "open",
@@ -624,7 +631,7 @@ func (p *parser) sliceItem() expr {
 	return expr{kind: eOther, s: x.s, e: p.prevEnd()}
 }
 
-// argInfo is one argument of an __import__ call.
+// argInfo is one argument of an __import__ or suppress call.
 type argInfo struct {
 	kw     int8 // 0 positional, 1 keyword, 2 **
 	ks, ke int32
@@ -640,7 +647,7 @@ const (
 // at off; findings take their line from lineOff, the start of the primary.
 func (p *parser) call(class int, lineOff, off int32) {
 	visible := p.callDepth == 0
-	collect := class == calleeDunder && visible
+	collect := (class == calleeDunder || class == calleeSuppress) && visible
 	p.next() // (
 	p.callDepth++
 	if class == calleeFileish {
@@ -657,6 +664,12 @@ func (p *parser) call(class int, lineOff, off int32) {
 	p.callDepth--
 	if class == calleeFileish {
 		p.fileCtx--
+	}
+	if class == calleeSuppress {
+		if collect && p.suppressesImportError() {
+			p.suppressEnd = p.prevEnd()
+		}
+		return
 	}
 	if class == calleeOther || class == calleeFileish {
 		return
@@ -690,6 +703,17 @@ func (p *parser) call(class int, lineOff, off int32) {
 				what+" with a module name computed at run time; torch.package cannot see which module it imports")
 		}
 	}
+}
+
+// suppressesImportError reports whether the positional arguments of the
+// suppress call just read (in p.dargs) name ImportError or a base of it.
+func (p *parser) suppressesImportError() bool {
+	for _, a := range p.dargs {
+		if a.kw == 0 && p.catchesImportError(a.val) {
+			return true
+		}
+	}
+	return false
 }
 
 // args reads call or class arguments up to the closing parenthesis and

@@ -96,6 +96,10 @@ type parser struct {
 	nfn       int32
 
 	importModuleName bool // saw `from importlib import import_module`
+	suppressName     bool // saw `from contextlib import suppress`
+	// suppressEnd is where the last suppress(...) call that suppresses
+	// ImportError ends (-1: none yet), for withItem.
+	suppressEnd int32
 
 	// Used by sub-parsers that extract the elements of a display.
 	collect bool
@@ -125,6 +129,7 @@ func (p *parser) reset(src []byte) {
 	p.depth, p.callDepth, p.fileCtx = 0, 0, 0
 	p.fn, p.nfn = 0, 0
 	p.importModuleName = false
+	p.suppressName, p.suppressEnd = false, -1
 	p.collect = false
 	p.elts = p.elts[:0]
 	p.dargs = p.dargs[:0]
@@ -460,6 +465,8 @@ type snapshot struct {
 	depth, callDepth, fileCtx int
 	fn, nfn                   int32
 	importModuleName, collect bool
+	suppressName              bool
+	suppressEnd               int32
 }
 
 func (p *parser) save(s *snapshot) {
@@ -468,6 +475,7 @@ func (p *parser) save(s *snapshot) {
 	s.depth, s.callDepth, s.fileCtx = p.depth, p.callDepth, p.fileCtx
 	s.fn, s.nfn = p.fn, p.nfn
 	s.importModuleName, s.collect = p.importModuleName, p.collect
+	s.suppressName, s.suppressEnd = p.suppressName, p.suppressEnd
 }
 
 func (p *parser) restore(s *snapshot) {
@@ -478,6 +486,7 @@ func (p *parser) restore(s *snapshot) {
 	p.depth, p.callDepth, p.fileCtx = s.depth, s.callDepth, s.fileCtx
 	p.fn, p.nfn = s.fn, s.nfn
 	p.importModuleName, p.collect = s.importModuleName, s.collect
+	p.suppressName, p.suppressEnd = s.suppressName, s.suppressEnd
 	p.err = nil
 }
 
@@ -823,6 +832,13 @@ func (p *parser) importFrom() {
 			}
 		}
 	}
+	if level == 0 && mod == "contextlib" {
+		for _, n := range names {
+			if n == "suppress" {
+				p.suppressName = true
+			}
+		}
+	}
 	p.addEvent(Stmt{Kind: From, Line: int(line), Col: int(col) + 1, Module: mod, Level: level, Names: names}, off)
 }
 
@@ -887,13 +903,18 @@ func (p *parser) forStmt() {
 
 func (p *parser) withStmt() {
 	p.next() // with
+
+	// Whether an item is suppress(ImportError, ...).
+	optional := false
 	if p.tok.kind == tLParen {
 		// `with (a as b, c):` or an expression that starts with a paren;
 		// CPython tries the first reading, then the second.
 		if p.attempt(func() {
 			p.next()
 			for {
-				p.withItem()
+				if p.withItem() {
+					optional = true
+				}
 				if p.tok.kind != tComma {
 					break
 				}
@@ -908,23 +929,51 @@ func (p *parser) withStmt() {
 			}
 		}) {
 			p.next()
-			p.block()
+			p.optionalBlock(optional)
 			return
 		}
+		optional = false
 	}
 	for {
-		p.withItem()
+		if p.withItem() {
+			optional = true
+		}
 		if p.tok.kind != tComma {
 			break
 		}
 		p.next()
 	}
 	p.expect(tColon)
-	p.block()
+	p.optionalBlock(optional)
 }
 
-func (p *parser) withItem() {
-	p.expression()
+// optionalBlock reads a block; with optional, the imports in it (outside
+// nested functions) are optional, as in a try body whose handler catches
+// ImportError.
+func (p *parser) optionalBlock(optional bool) {
+	b0 := len(p.events)
+	p.block()
+	if optional {
+		p.markOptional(b0, len(p.events))
+	}
+}
+
+// markOptional makes the imports of events[b0:b1] that belong to the
+// current function (or module) optional.
+func (p *parser) markOptional(b0, b1 int) {
+	for i := b0; i < b1; i++ {
+		if p.events[i].fn == p.fn {
+			p.events[i].stmt.Optional = true
+		}
+	}
+}
+
+// withItem reads one item of a with statement and reports whether it is a
+// call of contextlib.suppress that suppresses ImportError (or a base of
+// it), which makes the imports of the with body optional.
+func (p *parser) withItem() bool {
+	x := p.expression()
+	suppresses := x.kind == eCall && p.suppressEnd == x.e
 	if p.tok.kind == kwAs {
 		p.next()
 		x := p.targetElem()
@@ -937,6 +986,7 @@ func (p *parser) withItem() {
 			p.syntaxError()
 		}
 	}
+	return suppresses
 }
 
 // importErrors are the exception names whose handlers make the imports
@@ -1005,11 +1055,7 @@ func (p *parser) tryStmt() {
 		p.fail("expected 'except' or 'finally' block")
 	}
 	if catches {
-		for i := b0; i < b1; i++ {
-			if p.events[i].fn == p.fn {
-				p.events[i].stmt.Optional = true
-			}
-		}
+		p.markOptional(b0, b1)
 	}
 }
 

@@ -342,6 +342,21 @@ func TestOptional(t *testing.T) {
 	expectOptional(t, "try:\n    def f():\n        import a\n    import b\nexcept ImportError:\n    pass\n", false, true)
 	expectOptional(t, "try:\n    x = __import__('a')\nexcept ImportError:\n    pass\n", true)
 
+	// contextlib.suppress of ImportError (or a base of it) in a with
+	// statement is the same as a try that catches it.
+	expectOptional(t, "import contextlib\nwith contextlib.suppress(ImportError):\n    import a\nimport b\n", false, true, false)
+	expectOptional(t, "from contextlib import suppress\nwith suppress(AttributeError, ModuleNotFoundError):\n    from a import b\n", false, true)
+	expectOptional(t, "import contextlib\nwith open(f) as g, contextlib.suppress(Exception):\n    import a\n", false, true)
+	expectOptional(t, "import contextlib\nwith (contextlib.suppress(ImportError) as s, open(f)):\n    import a\n", false, true)
+	expectOptional(t, "import contextlib\nwith contextlib.suppress(ImportError):\n    def f():\n        import a\n    import b\n", false, false, true)
+	// Not ImportError, not suppress, or a bare suppress not imported from
+	// contextlib: not optional.
+	expectOptional(t, "import contextlib\nwith contextlib.suppress(KeyError):\n    import a\n", false, false)
+	expectOptional(t, "with suppress(ImportError):\n    import a\n", false)
+	expectOptional(t, "import contextlib\nwith contextlib.nullcontext(ImportError):\n    import a\n", false, false)
+	expectOptional(t, "import contextlib\nwith contextlib.suppress(ImportError)(x):\n    import a\n", false, false)
+	expectOptional(t, "import contextlib\nwith f(contextlib.suppress(ImportError)):\n    import a\n", false, false)
+
 	// Ref.Optional holds only when every statement producing it is optional.
 	f, err := Parse([]byte("try:\n    import a\n    import b\nexcept ImportError:\n    pass\nimport b\n"))
 	if err != nil {
