@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -85,6 +86,9 @@ func TestInputIsWhatOsReads(t *testing.T) {
 		}
 		if err := f.Close(); err != nil {
 			t.Fatal(err)
+		}
+		if err := f.Close(); !errors.Is(err, os.ErrClosed) {
+			t.Errorf("%s: a second Close = %v, want os.ErrClosed", path, err)
 		}
 	}
 	if _, err := OpenInput(filepath.Join(dir, "missing.py")); !os.IsNotExist(err) {

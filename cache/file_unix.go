@@ -90,7 +90,13 @@ func (f *Input) Stat() (fs.FileInfo, error) {
 
 // Close closes the file.
 func (f *Input) Close() error {
-	if err := syscall.Close(f.fd); err != nil {
+	if f.fd < 0 {
+		// Closing again must not close another file that got the number.
+		return &os.PathError{Op: "close", Path: f.name, Err: os.ErrClosed}
+	}
+	fd := f.fd
+	f.fd = -1
+	if err := syscall.Close(fd); err != nil {
 		return &os.PathError{Op: "close", Path: f.name, Err: err}
 	}
 	return nil
