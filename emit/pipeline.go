@@ -180,9 +180,12 @@ var _ [0]struct{} = [minHeadBuf<<(headClasses-1) - copyBufSize]struct{}{}
 // headClass is the pool whose buffers hold n bytes.
 func headClass(n int) int { return max(bits.Len(uint(n-1))-bits.Len(minHeadBuf)+1, 0) }
 
-// getBuf returns a buffer of n bytes, at most copyBufSize.
+// getBuf returns a buffer of n bytes, from a pool up to copyBufSize.
 func getBuf(n int) []byte {
 	k := headClass(n)
+	if k >= headClasses {
+		return make([]byte, n) // larger than any class: not pooled
+	}
 	if b, ok := headBufs[k].Get().(*[]byte); ok {
 		return (*b)[:n]
 	}

@@ -120,7 +120,7 @@ func (failingWriter) Write(p []byte) (int, error) { return 0, errors.New("disk f
 func TestHeadBufferClasses(t *testing.T) {
 	for _, tc := range []struct{ n, cap int }{
 		{1, 1 << 10}, {1 << 10, 1 << 10}, {1<<10 + 1, 2 << 10}, {5000, 8 << 10},
-		{128<<10 + 1, copyBufSize}, {copyBufSize, copyBufSize},
+		{128<<10 + 1, copyBufSize}, {copyBufSize, copyBufSize}, {copyBufSize + 1, copyBufSize + 1},
 	} {
 		b := getBuf(tc.n)
 		if len(b) != tc.n || cap(b) != tc.cap {
