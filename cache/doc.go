@@ -126,6 +126,10 @@
 //   - A cached failure is a result: a SyntaxError or RelativeImportError comes
 //     back with its type and fields, so a hit prints the same diagnostic as a
 //     miss. Other errors (reading the file, say) are never cached.
+//   - Inputs are regular files (and, for HashFile, folders). Anything else
+//     (a named pipe, a socket, a device) is an error naming it, found by a
+//     stat of the file opened without blocking: reading a pipe whole would
+//     wait for a writer forever.
 //   - The cache never fails a build. If the directory cannot be created or
 //     written (read-only HOME, a Bazel sandbox, a full disk), OpenOrDisable
 //     and every later write print exactly one one-line warning between them,
