@@ -21,6 +21,8 @@ var fuzzSeeds = []string{
 	"x = a if __import__('b') else c\n",
 	"match x:\n    case [1, *r] | {'a': 2, **k} | P(x=0):\n        import m\n",
 	"with (a as b, c):\n    pass\n",
+	"from contextlib import suppress\nwith (suppress(ImportError, (E, Exception)) as s, c):\n    import a\n",
+	"import contextlib\nwith contextlib.suppress(*e, ImportError)(x), f(contextlib.suppress(Exception)):\n    import a\n",
 	"if x:\n\tpass\n        pass\n",
 	"# coding: latin-1\nx = '\xe9'\n",
 	"\ufeffimport a\r\nimport b\r",
