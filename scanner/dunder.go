@@ -155,16 +155,7 @@ func (p *parser) elements(x expr) (elts []expr, ok bool) {
 	// Pretend to be inside brackets, so line breaks mean nothing, and stop
 	// after the display's closing bracket.
 	sub.lx.parens = append(sub.lx.parens, paren{'(', sub.lx.line, 0})
-	sub.err = nil
-	sub.events = sub.events[:0]
-	sub.findings = sub.findings[:0]
-	sub.segs = sub.segs[:0]
-	sub.elts = sub.elts[:0]
-	sub.depth, sub.callDepth, sub.fileCtx = 0, 1, 0
-	sub.fn, sub.nfn = 0, 0
-	sub.importModuleName = false
-	sub.suppressName, sub.suppressEnd = false, -1
-	sub.collect = true
+	sub.clear(1, true)
 	sub.start(2)
 	defer func() {
 		if r := recover(); r != nil {

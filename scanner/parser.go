@@ -123,18 +123,26 @@ func (p *parser) reset(src []byte) {
 	p.src = src
 	p.lx.init(src)
 	p.lnOff, p.lnNum = 0, 1
+	p.clear(0, false)
+	p.start(0)
+}
+
+// clear forgets what the parser learnt from the last source it read (or,
+// for a sub-parser, the last display): events, findings, scratch stacks,
+// depths and the names imported so far. A sub-parser starts at callDepth 1
+// (torch does not look inside it) and with collect set.
+func (p *parser) clear(callDepth int, collect bool) {
 	p.err = nil
 	p.events = p.events[:0]
 	p.findings = p.findings[:0]
-	p.depth, p.callDepth, p.fileCtx = 0, 0, 0
+	p.depth, p.callDepth, p.fileCtx = 0, callDepth, 0
 	p.fn, p.nfn = 0, 0
 	p.importModuleName = false
 	p.suppressName, p.suppressEnd = false, -1
-	p.collect = false
+	p.collect = collect
 	p.elts = p.elts[:0]
 	p.dargs = p.dargs[:0]
 	p.segs = p.segs[:0]
-	p.start(0)
 }
 
 // start lexes the first window of tokens from the lexer's position and
